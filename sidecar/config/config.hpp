@@ -1,0 +1,74 @@
+#pragma once
+// The whole configuration of wgsidecar as plain data, parsed once (config::load) and then
+// passed down as `Config const&`. Every environment variable is described once here and
+// once in the README's table.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keys/keys.hpp"
+#include "keys/secret.hpp"
+#include "net/address.hpp"
+#include "util/duration.hpp"
+
+namespace wgs::config {
+
+enum class Backend { automatic, kernel, userspace };  // WG_BACKEND=auto|kernel|userspace
+enum class MtuMode { automatic, fixed, probe };       // WG_MTU unset | N | probe
+enum class LogFormat { text, json };                  // SIDECAR_LOG_FORMAT
+enum class RouteTable { automatic, off };              // wg-quick's Table=auto|off
+
+struct Peer {
+  keys::PublicKey public_key{};                 // WG_PEER_PUBLIC_KEY / [Peer] PublicKey
+  std::optional<Secret> preshared_key;          // WG_PRESHARED_KEY / PresharedKey
+  std::optional<net::HostPort> endpoint;        // WG_PEER_ENDPOINT / Endpoint
+  std::vector<net::Prefix> allowed_ips;         // WG_ALLOWED_IPS (default 10.50.0.0/24)
+  std::uint16_t persistent_keepalive = 25;      // WG_PERSISTENT_KEEPALIVE; 0 = off
+};
+
+struct Interface {
+  std::string name = "wg0";                     // WG_INTERFACE
+  Secret private_key;                           // WG_PRIVATE_KEY / PrivateKey
+  std::vector<net::Prefix> addresses;           // WG_ADDRESS (default 10.50.3.10/32)
+  std::optional<std::uint16_t> listen_port;     // WG_LISTEN_PORT; unset = random
+  std::optional<std::uint32_t> fwmark;          // FwMark (wg-quick files only)
+  MtuMode mtu_mode = MtuMode::automatic;        // WG_MTU
+  std::uint32_t mtu = 0;                        // when mtu_mode == fixed
+  RouteTable table = RouteTable::automatic;     // Table (wg-quick files only)
+};
+
+struct WireGuard {
+  Interface interface;
+  std::vector<Peer> peers;                      // one from WG_*, any number from a wg-quick file
+  Backend backend = Backend::automatic;         // WG_BACKEND
+  std::string userspace_implementation = "wireguard-go";  // WG_USERSPACE_IMPLEMENTATION
+  std::string source = "environment";           // "environment", "WG_CONFIG" or the --config path
+};
+
+struct Database {
+  std::string target;                           // "primary" or "replica"
+  std::string source;                           // "DB_*", "DATABASE_URL", "DATABASE_READ_REPLICA_URL"
+  std::string host;
+  std::uint16_t port = 5432;
+  std::string user = "postgres";
+  Secret password;
+  std::string dbname = "contacts";
+  std::string sslmode = "require";              // PGSSLMODE or sslmode= in the URL
+  std::optional<std::string> sslrootcert;       // PGSSLROOTCERT or sslrootcert= in the URL
+};
+
+struct Logging {
+  LogFormat format = LogFormat::text;           // SIDECAR_LOG_FORMAT=text|json
+  bool debug = false;                           // SIDECAR_LOG_LEVEL=debug|info
+  std::string region;                           // FLY_REGION, carried on every line
+  std::string machine_id;                       // FLY_MACHINE_ID, carried on every line
+};
+
+struct Config {
+  WireGuard wireguard;
+  std::vector<Database> databases;              // primary first, then the replica
+  Logging logging;
+};
+
+}  // namespace wgs::config

@@ -1,0 +1,53 @@
+#include "config/load.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace wgs::config {
+namespace {
+
+// Every SIDECAR_* variable wgsidecar reads. Anything else with the prefix is a typo, and a
+// typo in a timeout is better caught at start than found in an incident.
+constexpr std::array<std::string_view, 2> sidecar_variables = {
+    "SIDECAR_LOG_FORMAT",
+    "SIDECAR_LOG_LEVEL",
+};
+
+void reject_unknown_sidecar_variables(Environment const& env, Problems& problems) {
+  for (auto const& [name, value] : env) {
+    if (!name.starts_with("SIDECAR_")) continue;
+    if (std::find(sidecar_variables.begin(), sidecar_variables.end(), name) == sidecar_variables.end()) {
+      problems.add(name, "is not a setting wgsidecar knows (see the configuration table in the README)");
+    }
+  }
+}
+
+}  // namespace
+
+Logging read_logging(Environment const& env, Problems& problems) {
+  Logging logging;
+  if (auto format = lookup(env, "SIDECAR_LOG_FORMAT")) {
+    if (*format == "json") logging.format = LogFormat::json;
+    else if (*format != "text") problems.add("SIDECAR_LOG_FORMAT", "must be text or json");
+  }
+  if (auto level = lookup(env, "SIDECAR_LOG_LEVEL")) {
+    if (*level == "debug") logging.debug = true;
+    else if (*level != "info") problems.add("SIDECAR_LOG_LEVEL", "must be info or debug");
+  }
+  logging.region = lookup(env, "FLY_REGION").value_or("");
+  logging.machine_id = lookup(env, "FLY_MACHINE_ID").value_or("");
+  return logging;
+}
+
+Loaded load(Environment const& env, LoadOptions const& options) {
+  Loaded loaded;
+  auto& problems = loaded.problems;
+  loaded.config.wireguard = read_wireguard(env, options, problems);
+  validate_wireguard(loaded.config.wireguard, problems);
+  loaded.config.databases = read_databases(env, problems);
+  loaded.config.logging = read_logging(env, problems);
+  reject_unknown_sidecar_variables(env, problems);
+  return loaded;
+}
+
+}  // namespace wgs::config

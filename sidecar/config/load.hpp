@@ -1,0 +1,29 @@
+#pragma once
+// Turns the environment (and an optional wg-quick file) into a validated Config.
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "config/environment.hpp"
+#include "config/problems.hpp"
+
+namespace wgs::config {
+
+struct LoadOptions {
+  std::optional<std::string> config_file;  // --config FILE: a wg-quick file
+};
+
+struct Loaded {
+  Config config;      // usable only when problems is empty
+  Problems problems;  // every problem found, in the order the README lists the variables
+};
+
+Loaded load(Environment const& env, LoadOptions const& options = {});
+
+// The parts, each reporting into `problems` (exposed for tests and for `load`).
+WireGuard read_wireguard(Environment const& env, LoadOptions const& options, Problems& problems);
+std::vector<Database> read_databases(Environment const& env, Problems& problems);
+Logging read_logging(Environment const& env, Problems& problems);
+void validate_wireguard(WireGuard const& wireguard, Problems& problems);
+
+}  // namespace wgs::config

@@ -1,0 +1,12 @@
+#include "wg/device.hpp"
+
+#include <fmt/format.h>
+
+namespace wgs::wg {
+
+std::string Endpoint::to_string() const {
+  if (ip.is_v4()) return fmt::format("{}:{}", ip.to_string(), port);
+  return fmt::format("[{}]:{}", ip.to_string(), port);
+}
+
+}  // namespace wgs::wg
