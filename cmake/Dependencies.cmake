@@ -28,6 +28,7 @@ endfunction()
 set(_multiarch /usr/lib/x86_64-linux-gnu)
 wgs_static_or_shared(wgs_sodium ${_multiarch}/libsodium.a libsodium)
 wgs_static_or_shared(wgs_ssl ${_multiarch}/libssl.a openssl ${_multiarch}/libcrypto.a)
+wgs_static_or_shared(wgs_cares ${_multiarch}/libcares.a libcares)
 wgs_static_or_shared(wgs_mnl ${WGS_DEPS_PREFIX}/lib/libmnl.a libmnl)
 wgs_static_or_shared(wgs_pq ${WGS_DEPS_PREFIX}/lib/libpq.a libpq
   ${WGS_DEPS_PREFIX}/lib/libpgcommon.a ${WGS_DEPS_PREFIX}/lib/libpgport.a wgs_ssl)

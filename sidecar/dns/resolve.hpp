@@ -1,0 +1,17 @@
+#pragma once
+// Host names to addresses without glibc's NSS: a static binary in a FROM scratch image has
+// no libnss_*.so to load, so names go through c-ares, which reads /etc/hosts and
+// /etc/resolv.conf itself. Numeric addresses never touch a resolver.
+#include <string>
+#include <vector>
+
+#include "net/address.hpp"
+#include "util/duration.hpp"
+#include "util/result.hpp"
+
+namespace wgs::dns {
+
+// IPv4 and IPv6 answers, IPv4 first (the hub's public side is usually IPv4).
+Result<std::vector<net::IpAddress>> resolve(std::string const& host, Duration timeout);
+
+}  // namespace wgs::dns

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The CLI as a user meets it: keys interchangeable with `wg`, config and hub-peer output,
+# and configuration errors that exit 78, name the variable and never echo a secret.
+set -euo pipefail
+wgsidecar=${1:?usage: cli_test.sh PATH/TO/wgsidecar}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib/assert.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "keys are interchangeable with wg"
+mismatches=0
+for _ in $(seq 1 200); do
+  key=$("$wgsidecar" genkey)
+  [ "$(printf '%s\n' "$key" | "$wgsidecar" pubkey)" = "$(printf '%s\n' "$key" | wg pubkey)" ] || mismatches=$((mismatches + 1))
+  wgkey=$(wg genkey)
+  [ "$(printf '%s\n' "$wgkey" | "$wgsidecar" pubkey)" = "$(printf '%s\n' "$wgkey" | wg pubkey)" ] || mismatches=$((mismatches + 1))
+done
+expect_eq "pubkey equals wg pubkey on 400 random keys (ours and wg's)" 0 "$mismatches"
+"$wgsidecar" genkey | tee "$tmp/k" | "$wgsidecar" pubkey > "$tmp/ours"
+wg pubkey < "$tmp/k" > "$tmp/theirs"
+expect_eq "wgsidecar genkey | tee k | wgsidecar pubkey == wg pubkey < k" "$(cat "$tmp/theirs")" "$(cat "$tmp/ours")"
+psk=$("$wgsidecar" genpsk)
+expect_eq "genpsk is 44 characters of base64" 44 "${#psk}"
+expect_status "wg reads our genpsk as a 32-byte key" 0 wg pubkey <<< "$psk"
+expect_status "pubkey rejects garbage with exit 1" 1 "$wgsidecar" pubkey <<< "not a key"
+expect_not_contains "pubkey does not echo the bad key" "not a key" "$out"
+
+echo "config with the seed's variables"
+edge_key=$(wg genkey)
+hub_pub=$(wg genkey | wg pubkey)
+seed_env=(WG_PRIVATE_KEY="$edge_key" WG_ADDRESS=10.50.3.10/32 WG_PEER_PUBLIC_KEY="$hub_pub"
+  WG_PEER_ENDPOINT=34.240.78.199:51820 DB_HOST=10.50.0.1 DB_PORT=5432 DB_USER=postgres
+  DB_PASSWORD=EdgeProxy2024 DB_NAME=contacts)
+expect_status "config --json exits 0" 0 env -i "${seed_env[@]}" "$wgsidecar" config --json
+json=$out
+expect_eq "config --json shows the derived public key" "$(wg pubkey <<< "$edge_key")" "$(jq -r .wireguard.interface.public_key <<< "$json")"
+expect_eq "config --json hides the private key" "(hidden)" "$(jq -r .wireguard.interface.private_key <<< "$json")"
+expect_not_contains "config --json has no private key anywhere" "$edge_key" "$json"
+expect_not_contains "config --json has no database password" "EdgeProxy2024" "$json"
+expect_status "config (text) exits 0" 0 env -i "${seed_env[@]}" "$wgsidecar" config
+expect_not_contains "config text has no private key" "$edge_key" "$out"
+
+expect_status "hub-peer exits 0" 0 env -i "${seed_env[@]}" "$wgsidecar" hub-peer
+expect_contains "hub-peer has the edge's public key" "PublicKey = $(wg pubkey <<< "$edge_key")" "$out"
+expect_contains "hub-peer allows the edge's address" "AllowedIPs = 10.50.3.10/32" "$out"
+
+echo "configuration errors"
+expect_status "a bad WG_PRIVATE_KEY exits 78" 78 env -i "${seed_env[@]}" WG_PRIVATE_KEY="Zm9vYmFyc2VjcmV0" "$wgsidecar" config
+expect_contains "the error names WG_PRIVATE_KEY" "WG_PRIVATE_KEY:" "$out"
+expect_not_contains "the error does not echo the key" "Zm9vYmFyc2VjcmV0" "$out"
+expect_status "several problems exit 78" 78 env -i WG_PRIVATE_KEY=short WG_ADDRESS=10.0.0.1/40 DB_HOST=db DB_PORT=0 "$wgsidecar" config
+expect_contains "all problems are listed at once" "the configuration has 5 problems" "$out"
+printf '[Interface]\nPrivateKey = %s\nAddress = 10.50.3.10/32\n[Peer]\nPublicKey = %s\nEndpoint = 192.0.2.1:51820\nAllowedIPs = 10.50.0.0/24\n' \
+  "$edge_key" "$hub_pub" > "$tmp/wg0.conf"
+expect_status "--config reads a wg-quick file" 0 env -i "$wgsidecar" --config "$tmp/wg0.conf" config --json
+expect_eq "--config source is the file" "$tmp/wg0.conf" "$(jq -r .wireguard.source <<< "$out")"
+expect_status "WG_CONFIG holds a whole wg-quick file" 0 env -i WG_CONFIG="$(cat "$tmp/wg0.conf")" "$wgsidecar" config --json
+expect_status "an unknown command is a usage error" 64 "$wgsidecar" frobnicate
+expect_status "--version" 0 "$wgsidecar" --version
+expect_contains "--version names the program" "wgsidecar" "$out"
+finish
