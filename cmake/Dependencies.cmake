@@ -1,6 +1,6 @@
 # Every dependency as an imported target. With WGS_STATIC the binaries link fully
-# statically: Debian ships libsodium.a, libssl.a and libcrypto.a; libpq and libmnl
-# come from WGS_DEPS_PREFIX (built by scripts/build-static-deps.sh); fmt is used
+# statically: Debian ships libsodium.a, libssl.a, libcrypto.a and libcares.a; libpq
+# comes from WGS_DEPS_PREFIX (built by scripts/build-static-deps.sh); fmt is used
 # header-only because Debian ships no libfmt.a.
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
@@ -11,30 +11,40 @@ find_package(doctest REQUIRED)
 add_library(wgs_fmt INTERFACE)
 target_compile_definitions(wgs_fmt INTERFACE FMT_HEADER_ONLY)
 
-function(wgs_static_or_shared target static_lib pkg)
+# wgs_static_or_shared(target pkg-config-module ARCHIVES archive... [LIBS item...])
+# Static: the archives in link order (each before the archives it calls into), then LIBS
+# (targets or flags they need). Shared: the pkg-config module.
+function(wgs_static_or_shared target pkg)
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "" "ARCHIVES;LIBS")
   add_library(${target} INTERFACE)
   if(WGS_STATIC)
-    if(NOT EXISTS "${static_lib}")
-      message(FATAL_ERROR "${static_lib} is missing: run scripts/setup.sh "
-                          "(or configure with -DWGS_STATIC=OFF for a dynamic build)")
-    endif()
-    target_link_libraries(${target} INTERFACE "${static_lib}" ${ARGN})
+    foreach(archive IN LISTS arg_ARCHIVES)
+      if(NOT EXISTS "${archive}")
+        message(FATAL_ERROR "${archive} is missing: run scripts/setup.sh "
+                            "(or configure with -DWGS_STATIC=OFF for a dynamic build)")
+      endif()
+    endforeach()
+    target_link_libraries(${target} INTERFACE ${arg_ARCHIVES} ${arg_LIBS})
   else()
     pkg_check_modules(${target}_pc REQUIRED IMPORTED_TARGET ${pkg})
     target_link_libraries(${target} INTERFACE PkgConfig::${target}_pc)
   endif()
 endfunction()
 
+# Static glibc keeps pthread and dl inside libc.a, but these archives call into them, so
+# each names Threads (and libcrypto the dl library) instead of relying on the executable.
 set(_multiarch /usr/lib/x86_64-linux-gnu)
-wgs_static_or_shared(wgs_sodium ${_multiarch}/libsodium.a libsodium)
-wgs_static_or_shared(wgs_ssl ${_multiarch}/libssl.a openssl ${_multiarch}/libcrypto.a)
-wgs_static_or_shared(wgs_cares ${_multiarch}/libcares.a libcares)
-wgs_static_or_shared(wgs_mnl ${WGS_DEPS_PREFIX}/lib/libmnl.a libmnl)
-wgs_static_or_shared(wgs_pq ${WGS_DEPS_PREFIX}/lib/libpq.a libpq
-  ${WGS_DEPS_PREFIX}/lib/libpgcommon.a ${WGS_DEPS_PREFIX}/lib/libpgport.a wgs_ssl)
+wgs_static_or_shared(wgs_sodium libsodium ARCHIVES ${_multiarch}/libsodium.a LIBS Threads::Threads)
+wgs_static_or_shared(wgs_ssl openssl ARCHIVES ${_multiarch}/libssl.a ${_multiarch}/libcrypto.a
+  LIBS Threads::Threads ${CMAKE_DL_LIBS})
+wgs_static_or_shared(wgs_cares libcares ARCHIVES ${_multiarch}/libcares.a)
+# libpq calls libpgcommon (SCRAM, encodings, the getaddrinfo wrapper); both call libpgport
+# (snprintf, path and user look-up helpers); all three call OpenSSL. Nothing calls back up.
+wgs_static_or_shared(wgs_pq libpq
+  ARCHIVES ${WGS_DEPS_PREFIX}/lib/libpq.a ${WGS_DEPS_PREFIX}/lib/libpgcommon.a ${WGS_DEPS_PREFIX}/lib/libpgport.a
+  LIBS wgs_ssl Threads::Threads)
 if(WGS_STATIC)
   target_include_directories(wgs_pq SYSTEM INTERFACE ${WGS_DEPS_PREFIX}/include)
-  target_include_directories(wgs_mnl SYSTEM INTERFACE ${WGS_DEPS_PREFIX}/include)
 endif()
 
 # Applied to each final executable.

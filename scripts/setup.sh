@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything wgsidecar needs to build and test on Debian 12, then builds the
-# static libraries Debian does not ship (libpq without GSSAPI/LDAP, libmnl).
+# static libpq Debian does not ship (one without GSSAPI/LDAP).
 # Idempotent: a second run only checks. Run as root.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -8,11 +8,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
   # build
   build-essential cmake pkg-config git file clang
-  libsodium-dev libboost-dev libpq-dev nlohmann-json3-dev libfmt-dev doctest-dev libmnl-dev libssl-dev libc-ares-dev
+  libsodium-dev libboost-dev libpq-dev nlohmann-json3-dev libfmt-dev doctest-dev libssl-dev libc-ares-dev
   # the real peers the tests run against
   wireguard-tools wireguard-go iproute2 nftables iputils-ping postgresql-15 postgresql-client-15 openssl
+  # a Debian kernel with WireGuard, booted under qemu for the kernel backend's tests
+  linux-image-amd64 qemu-system-x86
   # test tools
-  jq curl procps psmisc netcat-openbsd
+  jq curl procps psmisc netcat-openbsd busybox python3
 )
 
 missing=()

@@ -14,6 +14,11 @@ namespace wgs::cli {
 namespace {
 
 constexpr Command command_table[] = {
+    {"run", run_app_command, "run [--exec] -- CMD [ARGS]", "tunnel up, checks, then run CMD and keep the tunnel alive"},
+    {"up", up_command, "up [--wait DURATION]", "bring the tunnel up (and wait for the first handshake)"},
+    {"down", down_command, "down", "take the tunnel down; succeeds when nothing is there"},
+    {"check", check_command, "check [--json]", "prove the path to PostgreSQL: handshake, ping, tcp, tls, auth, mtu"},
+    {"status", status_command, "status [--json]", "the tunnel as `wg show` sees it, plus backend and MTU"},
     {"config", config_command, "config [--json]", "print the effective configuration, secrets hidden"},
     {"hub-peer", hub_peer_command, "hub-peer", "print the [Peer] stanza the hub needs for this edge"},
     {"genkey", genkey_command, "genkey", "print a new private key (as `wg genkey`)"},
@@ -108,6 +113,11 @@ int run_command(int argc, char** argv) {
   }
   if (invocation.command.empty()) invocation.command = "help";
   auto const* command = find_command(invocation.command);
+  if (command == nullptr && invocation.command.find('/') != std::string::npos) {
+    invocation.args.insert(invocation.args.begin(), invocation.command);
+    invocation.command = "run";
+    command = find_command("run");
+  }
   if (command == nullptr) {
     usage_error(fmt::format("unknown command '{}'", invocation.command));
     return exit_code::usage;

@@ -40,6 +40,11 @@ int genpsk_command(Invocation const&);
 int pubkey_command(Invocation const&);
 int config_command(Invocation const&);
 int hub_peer_command(Invocation const&);
+int up_command(Invocation const&);
+int down_command(Invocation const&);
+int status_command(Invocation const&);
+int check_command(Invocation const&);
+int run_app_command(Invocation const&);
 int help_command(Invocation const&);
 int version_command(Invocation const&);
 

@@ -65,10 +65,28 @@ struct Logging {
   std::string machine_id;                       // FLY_MACHINE_ID, carried on every line
 };
 
+enum class AppRestart { never, on_failure };     // SIDECAR_APP_RESTART
+
+struct Checks {
+  std::string ping_host;                        // SIDECAR_PING_HOST; empty = each database's host
+  Duration stage_timeout{5000};                 // SIDECAR_CHECK_TIMEOUT, per stage
+};
+
+struct Supervision {
+  Duration startup_timeout{60'000};             // SIDECAR_STARTUP_TIMEOUT: checks must pass within it
+  std::vector<std::string> require{"ping", "tcp", "tls", "auth"};  // SIDECAR_REQUIRE; empty = none
+  std::vector<std::string> keep_env;            // SIDECAR_KEEP_ENV: secrets the app may still see
+  Duration shutdown_timeout{4000};              // SIDECAR_SHUTDOWN_TIMEOUT, then SIGKILL
+  bool keep_tunnel = false;                     // SIDECAR_KEEP_TUNNEL=1: leave it up on exit
+  bool signal_group = false;                    // SIDECAR_SIGNAL_GROUP=1: forward to the app's group
+};
+
 struct Config {
   WireGuard wireguard;
   std::vector<Database> databases;              // primary first, then the replica
   Logging logging;
+  Checks checks;
+  Supervision supervision;
 };
 
 }  // namespace wgs::config

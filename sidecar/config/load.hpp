@@ -24,6 +24,8 @@ Loaded load(Environment const& env, LoadOptions const& options = {});
 WireGuard read_wireguard(Environment const& env, LoadOptions const& options, Problems& problems);
 std::vector<Database> read_databases(Environment const& env, Problems& problems);
 Logging read_logging(Environment const& env, Problems& problems);
+Checks read_checks(Environment const& env, Problems& problems);
+Supervision read_supervision(Environment const& env, Problems& problems);
 void validate_wireguard(WireGuard const& wireguard, Problems& problems);
 
 }  // namespace wgs::config

@@ -1,0 +1,56 @@
+#pragma once
+// ICMP echo over IPv4 and IPv6 with Asio: `ping` (is the far side of the tunnel reachable)
+// and the path-MTU probe (which packet sizes cross with DF set). Uses an unprivileged ping
+// socket (SOCK_DGRAM, needs net.ipv4.ping_group_range) when the kernel allows it, else a
+// raw socket (root); replies are matched by identifier and sequence number.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "net/address.hpp"
+#include "util/duration.hpp"
+
+namespace wgs::checks {
+
+enum class IcmpSocketKind { automatic, datagram, raw };
+
+struct PingOutcome {
+  bool replied = false;
+  double ms = 0;        // round trip of the reply
+  std::string error;    // empty when replied
+  bool send_failed = false;  // the kernel refused to send (no route, ...) rather than silence
+  std::string socket;   // "datagram" or "raw": which kind the kernel gave us
+};
+
+// One echo request every second until a reply or `timeout`.
+void async_ping(boost::asio::io_context& io, net::IpAddress destination, Duration timeout, IcmpSocketKind kind,
+                std::function<void(PingOutcome)> done);
+
+struct MtuProbeSettings {
+  unsigned interface_mtu = 1420;               // the largest size worth trying
+  Duration per_probe = std::chrono::milliseconds(400);  // silence this long = did not cross
+  Duration budget = std::chrono::seconds(5);   // the whole search
+  unsigned max_probes = 16;
+  IcmpSocketKind kind = IcmpSocketKind::automatic;
+};
+
+struct MtuOutcome {
+  std::optional<unsigned> largest;  // largest IP packet (bytes, headers included) that crossed
+  unsigned probes = 0;
+  double ms = 0;
+  std::string error;  // set when no size crossed or the socket failed
+};
+
+// Binary search between the protocol minimum (576 IPv4, 1280 IPv6) and the interface MTU,
+// with DF set so no router fragments a probe.
+void async_probe_mtu(boost::asio::io_context& io, net::IpAddress destination, MtuProbeSettings settings,
+                     std::function<void(MtuOutcome)> done);
+
+// RFC 1071 Internet checksum (exposed for tests).
+std::uint16_t internet_checksum(std::span<std::uint8_t const> bytes);
+
+}  // namespace wgs::checks

@@ -1,0 +1,144 @@
+#include "checks/runner.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "checks/stages.hpp"
+#include "config/describe.hpp"
+#include "dns/resolve.hpp"
+#include "log/log.hpp"
+
+namespace wgs::checks {
+namespace {
+
+// Numbers pass through; names go through c-ares (bounded by the stage timeout) before the
+// probes start, so libpq never resolves on its own, blocking.
+Result<net::IpAddress> address_of(std::string const& host, Duration timeout) {
+  if (auto ip = net::IpAddress::parse(host)) return *ip;
+  auto answers = dns::resolve(host, timeout);
+  if (!answers) return answers.error();
+  if (answers->empty()) return make_error(fmt::format("{} has no address", host));
+  return answers->front();
+}
+
+// One target's stages as they complete; `run` turns them into the report.
+struct TargetRun {
+  config::Database const* database = nullptr;
+  TargetInfo info;
+  HintContext context;
+  std::vector<StageResult> stages;  // in all_stages order once complete
+  std::optional<StageResult> handshake, ping, mtu;
+  std::vector<StageResult> pg;
+};
+
+bool wanted(CheckInputs const& inputs, Stage stage) { return inputs.stages.count(stage) != 0; }
+
+void start_mtu(boost::asio::io_context& io, TargetRun& run, net::IpAddress ip, CheckInputs const& inputs) {
+  if (!wanted(inputs, Stage::mtu)) return void(run.mtu = skipped(Stage::mtu, run.info.name, "not selected"));
+  if (!inputs.interface_mtu) return void(run.mtu = skipped(Stage::mtu, run.info.name, "interface MTU unknown"));
+  MtuProbeSettings settings{*inputs.interface_mtu, inputs.mtu_probe_timeout, inputs.stage_timeout, 16, inputs.icmp_socket};
+  async_probe_mtu(io, ip, settings, [&run](MtuOutcome outcome) {
+    run.info.path_mtu = outcome.largest;
+    run.mtu = mtu_stage(run.info.name, outcome, run.context);
+  });
+}
+
+// ping, then (when it answered) the MTU probe, on the same host.
+void start_icmp(boost::asio::io_context& io, TargetRun& run, CheckInputs const& inputs) {
+  auto ip = address_of(run.info.ping_host, inputs.stage_timeout);
+  if (!ip) {
+    run.ping = StageResult{Stage::ping, run.info.name, Status::fail, 0, ip.error().message,
+                           hint(Failure::ping_error, run.context), ""};
+    return;
+  }
+  if (!wanted(inputs, Stage::ping)) {
+    run.ping = skipped(Stage::ping, run.info.name, "not selected");
+    return start_mtu(io, run, *ip, inputs);
+  }
+  async_ping(io, *ip, inputs.stage_timeout, inputs.icmp_socket, [&io, &run, ip = *ip, &inputs](PingOutcome outcome) {
+    run.ping = ping_stage(run.info.name, outcome, run.context);
+    if (outcome.replied) start_mtu(io, run, ip, inputs);
+  });
+}
+
+void start_pg(boost::asio::io_context& io, TargetRun& run, CheckInputs const& inputs) {
+  bool const any = wanted(inputs, Stage::tcp) || wanted(inputs, Stage::tls) || wanted(inputs, Stage::auth);
+  if (!any) return;
+  PgProbeSettings settings{run.database, std::nullopt, inputs.stage_timeout, Stage::auth};
+  if (!wanted(inputs, Stage::auth)) settings.last_stage = wanted(inputs, Stage::tls) ? Stage::tls : Stage::tcp;
+  if (!net::IpAddress::parse(run.database->host)) {
+    auto ip = address_of(run.database->host, inputs.stage_timeout);
+    if (!ip) {
+      run.pg = {StageResult{Stage::tcp, run.info.name, Status::fail, 0, ip.error().message,
+                            "check DB_HOST: the name does not resolve", ""}};
+      return;
+    }
+    settings.hostaddr = ip->to_string();  // `host` stays the name, for verify-full
+  }
+  async_pg_probe(io, settings, [&run](PgProbeResult result) {
+    log::debug("check {}: libpq went {}", run.info.name, fmt::join(result.transitions, " → "));
+    run.pg = pg_stages(run.info.name, result, run.context);
+  });
+}
+
+TargetRun prepare(config::Database const& db, CheckInputs const& inputs) {
+  TargetRun run;
+  run.database = &db;
+  run.info = {db.target, config::redacted_url(db), inputs.ping_host.value_or(db.host), std::nullopt, inputs.interface_mtu};
+  run.context = {db.host, db.port, db.sslmode, run.info.ping_host, inputs.interface_mtu, std::nullopt};
+  std::optional<std::optional<SystemTime>> handshake;
+  if (inputs.last_handshake && wanted(inputs, Stage::handshake)) handshake = inputs.last_handshake();
+  run.handshake = handshake_stage(db.target, handshake, inputs.now(), inputs.stale_after, run.context);
+  if (!wanted(inputs, Stage::handshake)) run.handshake->detail = "not selected";
+  return run;
+}
+
+// Every stage in all_stages order; any the probes did not reach is skipped, and selection
+// applies last so an unselected stage never reports a result.
+std::vector<StageResult> collect(TargetRun const& run, CheckInputs const& inputs) {
+  std::vector<StageResult> out;
+  for (auto stage : all_stages) {
+    std::optional<StageResult> found;
+    if (stage == Stage::handshake) found = run.handshake;
+    if (stage == Stage::ping) found = run.ping;
+    if (stage == Stage::mtu) found = run.mtu;
+    for (auto const& pg : run.pg) {
+      if (pg.stage == stage) found = pg;
+    }
+    if (!wanted(inputs, stage)) found = skipped(stage, run.info.name, "not selected");
+    out.push_back(found.value_or(skipped(stage, run.info.name, "")));
+  }
+  return out;
+}
+
+}  // namespace
+
+CheckInputs inputs_from(config::Config const& config) {
+  CheckInputs inputs;
+  if (!config.checks.ping_host.empty()) inputs.ping_host = config.checks.ping_host;
+  inputs.stage_timeout = config.checks.stage_timeout;
+  return inputs;
+}
+
+Report run(config::Config const& config, CheckInputs const& inputs) {
+  std::vector<TargetRun> runs;
+  runs.reserve(config.databases.size());  // the handlers hold references into it
+  for (auto const& db : config.databases) runs.push_back(prepare(db, inputs));
+  boost::asio::io_context io;
+  for (auto& target : runs) {
+    if (target.handshake->status == Status::fail) continue;  // everything after it is skipped
+    start_icmp(io, target, inputs);
+    start_pg(io, target, inputs);
+  }
+  io.run();  // every probe ends by its own deadline
+  Report report;
+  for (auto const& target : runs) {
+    report.targets.push_back(target.info);
+    for (auto& stage : collect(target, inputs)) report.stages.push_back(std::move(stage));
+  }
+  apply_skip_rule(report.stages);
+  return report;
+}
+
+}  // namespace wgs::checks

@@ -1,0 +1,54 @@
+// check [--json]: the path to the database, stage by stage, against the tunnel that is up.
+#include <cstdio>
+
+#include "checks/runner.hpp"
+#include "cli/cli.hpp"
+#include "log/log.hpp"
+#include "netlink/rtnl.hpp"
+#include "tunnel/tunnel.hpp"
+#include "util/exit_codes.hpp"
+
+namespace wgs::cli {
+namespace {
+
+// The tunnel's part of the inputs: its handshake and MTU. Without a tunnel the handshake
+// stage fails (no handshake) and names the cause, rather than being skipped.
+void add_tunnel_inputs(config::WireGuard const& wireguard, std::shared_ptr<tunnel::Backend> backend,
+                       checks::CheckInputs& inputs) {
+  inputs.last_handshake = [backend]() -> std::optional<std::chrono::system_clock::time_point> {
+    if (!backend) return std::nullopt;
+    auto state = backend->read();
+    if (!state || state->peers.empty()) return std::nullopt;
+    return state->peers.front().last_handshake;
+  };
+  auto socket = netlink::rtnl::open();
+  if (!socket) return;
+  auto link = netlink::rtnl::get_link(*socket, wireguard.interface.name);
+  if (link && *link) inputs.interface_mtu = (*link)->mtu;
+}
+
+checks::Report run_checks(config::Config const& config) {
+  auto inputs = checks::inputs_from(config);
+  auto backend = tunnel::attach(config.wireguard);
+  if (!backend) log::warn("{}", backend.error().message);
+  add_tunnel_inputs(config.wireguard, backend ? std::shared_ptr<tunnel::Backend>(std::move(*backend)) : nullptr,
+                    inputs);
+  return checks::run(config, inputs);
+}
+
+}  // namespace
+
+int check_command(Invocation const& invocation) {
+  if (!only_flags(invocation, {"--json"})) return exit_code::usage;
+  auto const config = load_config(invocation);
+  if (!config) return exit_code::config;
+  auto const report = run_checks(*config);
+  if (has_flag(invocation, "--json")) {
+    std::puts(checks::to_json(report).dump(2).c_str());
+  } else {
+    std::fputs(checks::to_text(report).c_str(), stdout);
+  }
+  return report.exit_code();
+}
+
+}  // namespace wgs::cli

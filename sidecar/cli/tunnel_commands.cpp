@@ -1,0 +1,94 @@
+// up [--wait DURATION], down, status [--json].
+#include <cstdio>
+
+#include "cli/cli.hpp"
+#include "log/log.hpp"
+#include "netlink/rtnl.hpp"
+#include "tunnel/status_report.hpp"
+#include "tunnel/tunnel.hpp"
+#include "util/exit_codes.hpp"
+
+namespace wgs::cli {
+namespace {
+
+// --wait DURATION: after bring-up, wait for the first handshake.
+std::optional<Result<Duration>> wait_option(Invocation const& invocation) {
+  for (std::size_t i = 0; i < invocation.args.size(); ++i) {
+    if (invocation.args[i] == "--wait") {
+      if (i + 1 >= invocation.args.size()) return Result<Duration>(make_error("--wait needs a duration, e.g. 10s"));
+      return parse_duration(invocation.args[i + 1]);
+    }
+  }
+  return std::nullopt;
+}
+
+Result<tunnel::StatusInput> gather_status(config::WireGuard const& wireguard) {
+  auto backend = tunnel::attach(wireguard);
+  if (!backend) return backend.error();
+  auto device = (*backend)->read();
+  if (!device) return device.error();
+  auto socket = netlink::rtnl::open();
+  if (!socket) return socket.error();
+  auto link = netlink::rtnl::get_link(*socket, wireguard.interface.name);
+  if (!link) return link.error();
+  if (!*link) return make_error(fmt::format("interface {} does not exist", wireguard.interface.name));
+  auto addresses = netlink::rtnl::list_addresses(*socket, (*link)->index);
+  if (!addresses) return addresses.error();
+  return tunnel::StatusInput{wireguard.interface.name, std::string((*backend)->name()), **link, *addresses,
+                             std::move(*device), std::chrono::system_clock::now()};
+}
+
+}  // namespace
+
+int up_command(Invocation const& invocation) {
+  auto const wait = wait_option(invocation);
+  if (wait && !*wait) {
+    std::fprintf(stderr, "wgsidecar up: %s\n", wait->error().message.c_str());
+    return exit_code::usage;
+  }
+  auto const config = load_config(invocation);
+  if (!config) return exit_code::config;
+  auto tunnel = tunnel::up(config->wireguard, {});
+  if (!tunnel) {
+    log::error("{}", tunnel.error().message);
+    return exit_code::os_error;
+  }
+  if (wait) {
+    if (auto shaken = tunnel::wait_for_handshake(*tunnel->backend, config->wireguard, **wait); !shaken) {
+      log::error("{}", shaken.error().message);
+      return exit_code::unavailable;
+    }
+    log::info("handshake with the hub done");
+  }
+  return exit_code::ok;
+}
+
+int down_command(Invocation const& invocation) {
+  if (!only_flags(invocation, {})) return exit_code::usage;
+  auto const config = load_config(invocation);
+  if (!config) return exit_code::config;
+  if (auto done = tunnel::down(config->wireguard, Duration(5000)); !done) {
+    log::error("taking {} down: {}", config->wireguard.interface.name, done.error().message);
+    return exit_code::os_error;
+  }
+  return exit_code::ok;
+}
+
+int status_command(Invocation const& invocation) {
+  if (!only_flags(invocation, {"--json"})) return exit_code::usage;
+  auto const config = load_config(invocation);
+  if (!config) return exit_code::config;
+  auto status = gather_status(config->wireguard);
+  if (!status) {
+    log::error("{}", status.error().message);
+    return exit_code::unavailable;
+  }
+  if (has_flag(invocation, "--json")) {
+    std::puts(tunnel::status_json(*status).dump(2).c_str());
+  } else {
+    std::fputs(tunnel::status_text(*status).c_str(), stdout);
+  }
+  return exit_code::ok;
+}
+
+}  // namespace wgs::cli

@@ -1,0 +1,68 @@
+// SIDECAR_* settings for the checks and the supervisor.
+#include <algorithm>
+
+#include "config/fields.hpp"
+#include "config/load.hpp"
+
+namespace wgs::config {
+namespace {
+
+void duration(Environment const& env, char const* name, Duration& out, Problems& problems) {
+  auto const value = lookup(env, name);
+  if (!value) return;
+  auto parsed = parse_duration(*value);
+  if (!parsed) problems.add(name, parsed.error().message);
+  else if (parsed->count() == 0) problems.add(name, "must be longer than 0");
+  else out = *parsed;
+}
+
+void flag(Environment const& env, char const* name, bool& out, Problems& problems) {
+  auto const value = lookup(env, name);
+  if (!value) return;
+  if (*value == "1" || *value == "true") out = true;
+  else if (*value == "0" || *value == "false") out = false;
+  else problems.add(name, "must be 1 or 0");
+}
+
+constexpr std::string_view gating_stages[] = {"handshake", "ping", "tcp", "tls", "auth"};
+
+void require(Environment const& env, Supervision& out, Problems& problems) {
+  auto const value = lookup(env, "SIDECAR_REQUIRE");
+  if (!value) return;
+  out.require.clear();
+  if (*value == "none") return;
+  for (auto stage : fields::split_list(*value)) {
+    if (std::find(std::begin(gating_stages), std::end(gating_stages), stage) == std::end(gating_stages)) {
+      problems.add("SIDECAR_REQUIRE", fmt::format("'{}' is not a stage (handshake, ping, tcp, tls, auth, or none)", stage));
+    } else {
+      out.require.emplace_back(stage);
+    }
+  }
+}
+
+}  // namespace
+
+Checks read_checks(Environment const& env, Problems& problems) {
+  Checks checks;
+  checks.ping_host = lookup(env, "SIDECAR_PING_HOST").value_or("");
+  if (!checks.ping_host.empty() && !net::IpAddress::parse(checks.ping_host)) {
+    problems.add("SIDECAR_PING_HOST", "must be an IP address (the hub's tunnel address, e.g. 10.50.0.1)");
+  }
+  duration(env, "SIDECAR_CHECK_TIMEOUT", checks.stage_timeout, problems);
+  return checks;
+}
+
+Supervision read_supervision(Environment const& env, Problems& problems) {
+  Supervision supervision;
+  duration(env, "SIDECAR_STARTUP_TIMEOUT", supervision.startup_timeout, problems);
+  duration(env, "SIDECAR_SHUTDOWN_TIMEOUT", supervision.shutdown_timeout, problems);
+  require(env, supervision, problems);
+  if (auto keep = lookup(env, "SIDECAR_KEEP_ENV")) {
+    for (auto name : fields::split_list(*keep)) supervision.keep_env.emplace_back(name);
+  }
+  flag(env, "SIDECAR_KEEP_TUNNEL", supervision.keep_tunnel, problems);
+  flag(env, "SIDECAR_SIGNAL_GROUP", supervision.signal_group, problems);
+  return supervision;
+}
+
+}  // namespace wgs::config

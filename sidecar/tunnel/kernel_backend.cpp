@@ -1,0 +1,34 @@
+// The kernel backend: configuration and state over the "wireguard" generic netlink family.
+#include "netlink/genl_wireguard.hpp"
+#include "tunnel/backend.hpp"
+
+namespace wgs::tunnel {
+namespace {
+
+class KernelBackend final : public Backend {
+ public:
+  explicit KernelBackend(std::string ifname) : ifname_(std::move(ifname)) {}
+
+  std::string_view name() const override { return "kernel"; }
+
+  Status configure(wg::DeviceSettings const& settings) override {
+    auto client = netlink::wireguard::Client::open();
+    if (!client) return client.error();
+    return client->set_device(ifname_, settings);
+  }
+
+  Result<wg::DeviceState> read() override {
+    auto client = netlink::wireguard::Client::open();
+    if (!client) return client.error();
+    return client->get_device(ifname_);
+  }
+
+ private:
+  std::string ifname_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> kernel_backend(std::string ifname) { return std::make_unique<KernelBackend>(std::move(ifname)); }
+
+}  // namespace wgs::tunnel

@@ -1,0 +1,40 @@
+#pragma once
+// Bringing the tunnel up and down as one operation each — `wg-quick up/down` without a
+// shell: choose the backend (kernel, or userspace when the kernel has none), configure the
+// device, then the link. `up` on a tunnel that is already there re-applies the config.
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "config/config.hpp"
+#include "tunnel/backend.hpp"
+#include "util/duration.hpp"
+#include "wg/device.hpp"
+
+namespace wgs::tunnel {
+
+struct UpOptions {
+  bool detach_userspace = true;  // false when `run` supervises the implementation itself
+  Duration resolve_timeout{5000};
+};
+
+struct Tunnel {
+  std::unique_ptr<Backend> backend;
+  int ifindex = 0;
+  std::uint32_t mtu = 0;
+  std::vector<std::optional<wg::Endpoint>> endpoints;  // as resolved for this bring-up
+};
+
+Result<Tunnel> up(config::WireGuard const& wireguard, UpOptions const& options);
+
+// Removes the interface (and with it its addresses and routes; a userspace implementation
+// exits when its device goes). Succeeds when there is nothing to remove.
+Status down(config::WireGuard const& wireguard, Duration timeout);
+
+// The backend of an existing tunnel (for status and checks); an error when there is none.
+Result<std::unique_ptr<Backend>> attach(config::WireGuard const& wireguard);
+
+// Polls until the first peer has a handshake, or the deadline passes.
+Status wait_for_handshake(Backend& backend, config::WireGuard const& wireguard, Duration timeout);
+
+}  // namespace wgs::tunnel

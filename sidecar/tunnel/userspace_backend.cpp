@@ -1,0 +1,64 @@
+// The userspace backend: an implementation such as wireguard-go serves the device, and
+// wgsidecar configures it over its UAPI socket. Used under WG_BACKEND=userspace, or under
+// auto when the kernel has no WireGuard.
+#include <optional>
+
+#include "tunnel/backend.hpp"
+#include "uapi/client.hpp"
+#include "uapi/userspace_process.hpp"
+
+namespace wgs::tunnel {
+namespace {
+
+class UserspaceBackend final : public Backend {
+ public:
+  UserspaceBackend(std::string ifname, std::optional<uapi::UserspaceProcess> process)
+      : ifname_(std::move(ifname)), process_(std::move(process)) {}
+
+  std::string_view name() const override { return "userspace"; }
+
+  Status configure(wg::DeviceSettings const& settings) override {
+    auto done = uapi::set_device(ifname_, settings);
+    if (!done && process_ && !process_->is_running()) return died(done.error());
+    return done;
+  }
+
+  Result<wg::DeviceState> read() override {
+    auto state = uapi::get_device(ifname_);
+    if (!state && process_ && !process_->is_running()) return died(state.error());
+    return state;
+  }
+
+  int process_id() const override { return process_ ? process_->pid() : 0; }
+  bool is_alive() override { return process_ ? process_->is_running() : uapi::socket_accepts(ifname_); }
+
+ private:
+  Error died(Error const& cause) const {
+    return make_error(fmt::format("{}; the userspace implementation {}: {}", cause.message,
+                                  process_->describe_exit(), process_->output()));
+  }
+
+  std::string ifname_;
+  std::optional<uapi::UserspaceProcess> process_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Backend>> start_userspace_backend(std::string ifname, UserspaceOptions const& options) {
+  uapi::ProcessOptions process_options;
+  process_options.implementation = options.implementation;
+  process_options.detach = options.detach;
+  auto process = uapi::UserspaceProcess::start(ifname, process_options);
+  if (!process) return process.error();
+  return std::unique_ptr<Backend>(std::make_unique<UserspaceBackend>(std::move(ifname), std::move(*process)));
+}
+
+std::unique_ptr<Backend> attach_userspace_backend(std::string ifname) {
+  return std::make_unique<UserspaceBackend>(std::move(ifname), std::nullopt);
+}
+
+bool userspace_socket_accepts(std::string const& ifname) {
+  return uapi::socket_accepts(ifname);
+}
+
+}  // namespace wgs::tunnel

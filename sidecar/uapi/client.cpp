@@ -1,0 +1,167 @@
+#include "uapi/client.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "keys/secret.hpp"
+#include "uapi/protocol.hpp"
+
+namespace wgs::uapi {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Connection {
+ public:
+  explicit Connection(int fd) : fd_(fd) {}
+  ~Connection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Connection(Connection&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Connection(Connection const&) = delete;
+  Connection& operator=(Connection const&) = delete;
+  Connection& operator=(Connection&&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+Error system_error(std::string_view what, int code) {
+  return make_error(fmt::format("{}: {}", what, std::strerror(code)), code);
+}
+
+int remaining_ms(Clock::time_point deadline) {
+  auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return left > 0 ? static_cast<int>(left) : 0;
+}
+
+Status wait_for(int fd, short events, Clock::time_point deadline, std::string_view what) {
+  while (true) {
+    pollfd entry{fd, events, 0};
+    int const ready = ::poll(&entry, 1, remaining_ms(deadline));
+    if (ready > 0) return ok_status();
+    if (ready == 0) return make_error(fmt::format("{}: no progress before the deadline", what), ETIMEDOUT);
+    if (errno != EINTR) return system_error(what, errno);
+  }
+}
+
+Result<Connection> connect_to(std::string const& path, Clock::time_point deadline) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) return make_error("socket path is too long", ENAMETOOLONG);
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  Connection connection(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (connection.fd() < 0) return system_error("socket", errno);
+  // A UNIX connect blocks only while the listener's backlog is full; SO_SNDTIMEO bounds that.
+  auto const ms = std::max(remaining_ms(deadline), 1);
+  timeval limit{ms / 1000, (ms % 1000) * 1000};
+  ::setsockopt(connection.fd(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  if (::connect(connection.fd(), reinterpret_cast<sockaddr const*>(&address), sizeof address) != 0) {
+    return system_error("connect", errno);
+  }
+  ::fcntl(connection.fd(), F_SETFL, ::fcntl(connection.fd(), F_GETFL) | O_NONBLOCK);
+  return connection;
+}
+
+Status send_all(int fd, std::span<std::uint8_t const> bytes, Clock::time_point deadline) {
+  while (!bytes.empty()) {
+    auto const sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (sent > 0) {
+      bytes = bytes.subspan(static_cast<std::size_t>(sent));
+    } else if (errno == EAGAIN || errno == EINTR) {
+      if (auto ready = wait_for(fd, POLLOUT, deadline, "send"); !ready) return ready;
+    } else {
+      return system_error("send", errno);
+    }
+  }
+  return ok_status();
+}
+
+// Reads until the empty line that ends every reply, into guarded memory: a get reply
+// carries the private key.
+Result<Secret> receive_reply(int fd, Clock::time_point deadline) {
+  Secret buffer(16 * 1024);
+  std::size_t used = 0;
+  while (!is_complete(buffer.text().substr(0, used))) {
+    if (used == buffer.size()) {
+      if (used > max_reply_size) return make_error(fmt::format("reply larger than {} bytes", max_reply_size), EMSGSIZE);
+      Secret bigger(std::min(buffer.size() * 2, max_reply_size + 1));
+      std::memcpy(bigger.bytes().data(), buffer.bytes().data(), used);
+      buffer = std::move(bigger);
+    }
+    auto const got = ::recv(fd, buffer.bytes().data() + used, buffer.size() - used, 0);
+    if (got > 0) {
+      used += static_cast<std::size_t>(got);
+    } else if (got == 0) {
+      break;  // the parser reports the truncated reply
+    } else if (errno == EAGAIN || errno == EINTR) {
+      if (auto ready = wait_for(fd, POLLIN, deadline, "receive"); !ready) return ready.error();
+    } else {
+      return system_error("receive", errno);
+    }
+  }
+  return Secret::from(buffer.bytes().first(used));
+}
+
+// The interface name becomes a file name: refuse anything that could leave the directory.
+Status check_ifname(std::string const& ifname) {
+  bool const fits = !ifname.empty() && ifname.size() < 16 && ifname != "." && ifname != "..";
+  if (!fits || ifname.find('/') != std::string::npos) return make_error("not a valid interface name", EINVAL);
+  return ok_status();
+}
+
+Result<Secret> exchange(std::string const& path, std::span<std::uint8_t const> request, Duration timeout) {
+  auto const deadline = Clock::now() + timeout;
+  auto connection = connect_to(path, deadline);
+  if (!connection) return connection.error();
+  if (auto sent = send_all(connection->fd(), request, deadline); !sent) return sent.error();
+  return receive_reply(connection->fd(), deadline);
+}
+
+Error with_context(std::string_view doing, std::string const& ifname, Error const& error) {
+  return make_error(fmt::format("{} {} over {}: {}", doing, ifname, socket_path(ifname), error.message), error.code);
+}
+
+}  // namespace
+
+std::string socket_path(std::string const& ifname) { return fmt::format("/var/run/wireguard/{}.sock", ifname); }
+
+Status set_device(std::string const& ifname, wg::DeviceSettings const& settings, Duration timeout) {
+  if (auto valid = check_ifname(ifname); !valid) return with_context("configuring", ifname, valid.error());
+  auto const request = encode_set(settings);
+  auto reply = exchange(socket_path(ifname), request.bytes(), timeout);
+  if (!reply) return with_context("configuring", ifname, reply.error());
+  if (auto status = parse_set_reply(reply->text()); !status) return with_context("configuring", ifname, status.error());
+  return ok_status();
+}
+
+Result<wg::DeviceState> get_device(std::string const& ifname, Duration timeout) {
+  if (auto valid = check_ifname(ifname); !valid) return with_context("reading", ifname, valid.error());
+  auto const request = get_request;
+  auto reply = exchange(socket_path(ifname), {reinterpret_cast<std::uint8_t const*>(request.data()), request.size()},
+                        timeout);
+  if (!reply) return with_context("reading", ifname, reply.error());
+  auto state = parse_get(reply->text());
+  if (!state) return with_context("reading", ifname, state.error());
+  return state;
+}
+
+bool socket_accepts(std::string const& ifname) {
+  return check_ifname(ifname).ok() && connect_to(socket_path(ifname), Clock::now() + Duration(500)).ok();
+}
+
+}  // namespace wgs::uapi

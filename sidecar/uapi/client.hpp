@@ -1,0 +1,29 @@
+#pragma once
+// Talking to a userspace WireGuard over its UAPI socket, as `wg` does (tools src/ipc-uapi.h):
+// one connection per request, every step bounded by a deadline.
+#include <string>
+
+#include "util/duration.hpp"
+#include "util/result.hpp"
+#include "wg/device.hpp"
+
+namespace wgs::uapi {
+
+inline constexpr Duration default_timeout{5000};
+
+// Where an implementation listens for interface `ifname`: /var/run/wireguard/IFNAME.sock.
+// The directory is shared by every network namespace of the machine.
+std::string socket_path(std::string const& ifname);
+
+// Replaces the device's settings and peers. Errors read "configuring IFNAME over PATH: ..."
+// and carry the implementation's errno (or the socket's) in Error::code.
+Status set_device(std::string const& ifname, wg::DeviceSettings const& settings, Duration timeout = default_timeout);
+
+// Reads the device's state. Errors read "reading IFNAME over PATH: ...".
+Result<wg::DeviceState> get_device(std::string const& ifname, Duration timeout = default_timeout);
+
+// Whether an implementation accepts connections on the interface's socket right now. A
+// socket file left behind by a dead implementation refuses them.
+bool socket_accepts(std::string const& ifname);
+
+}  // namespace wgs::uapi
