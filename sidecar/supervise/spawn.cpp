@@ -10,15 +10,10 @@
 
 #include <fmt/format.h>
 
+#include "util/exec.hpp"
+
 namespace wgs::supervise {
 namespace {
-
-std::vector<char*> pointers(std::vector<std::string> const& strings) {
-  std::vector<char*> out;
-  for (auto const& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
 
 std::string search_path(std::string const& name, std::vector<std::string> const& env) {
   if (name.find('/') != std::string::npos) return name;
@@ -39,16 +34,6 @@ std::string search_path(std::string const& name, std::vector<std::string> const&
   return fallback.empty() ? name : fallback;
 }
 
-// Undo what the supervisor set up for itself: the child starts as if from a shell.
-void restore_signals() {
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int signal = 1; signal < NSIG; ++signal) {
-    if (signal != SIGKILL && signal != SIGSTOP) ::signal(signal, SIG_DFL);
-  }
-}
-
 SpawnError describe(int error, std::string const& program) {
   int const code = (error == ENOENT || error == ENOTDIR) ? 127 : 126;
   return {code, fmt::format("cannot run {}: {}", program, std::strerror(error))};
@@ -58,15 +43,15 @@ SpawnError describe(int error, std::string const& program) {
 
 Spawned spawn(std::vector<std::string> const& argv, std::vector<std::string> const& env) {
   auto const program = search_path(argv.at(0), env);
-  auto args = pointers(argv);
-  auto envp = pointers(env);
+  auto args = exec_pointers(argv);
+  auto envp = exec_pointers(env);
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) return {-1, SpawnError{126, fmt::format("pipe: {}", std::strerror(errno))}};
   pid_t const pid = ::fork();
   if (pid == 0) {
     ::close(report[0]);
     ::setpgid(0, 0);
-    restore_signals();
+    restore_default_signals();
     ::execve(program.c_str(), args.data(), envp.data());
     int const error = errno;
     [[maybe_unused]] auto const written = ::write(report[1], &error, sizeof error);
@@ -87,9 +72,9 @@ Spawned spawn(std::vector<std::string> const& argv, std::vector<std::string> con
 
 SpawnError exec_in_place(std::vector<std::string> const& argv, std::vector<std::string> const& env) {
   auto const program = search_path(argv.at(0), env);
-  auto args = pointers(argv);
-  auto envp = pointers(env);
-  restore_signals();
+  auto args = exec_pointers(argv);
+  auto envp = exec_pointers(env);
+  restore_default_signals();
   ::execve(program.c_str(), args.data(), envp.data());
   return describe(errno, argv.at(0));
 }

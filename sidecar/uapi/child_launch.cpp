@@ -12,15 +12,10 @@
 
 #include <fmt/format.h>
 
+#include "util/exec.hpp"
+
 namespace wgs::uapi::detail {
 namespace {
-
-std::vector<char*> pointers(std::vector<std::string> const& strings) {
-  std::vector<char*> out;
-  for (auto const& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
 
 // The fds the child starts with: 0 from /dev/null, 1 and 2 to `output`.
 struct ChildFds {
@@ -42,14 +37,7 @@ struct ChildFds {
   ::dup2(fds.output, STDERR_FILENO);
   // Whatever else we hold open (netlink sockets, the app's pipes) is not the child's business.
   ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction defaults {};
-  defaults.sa_handler = SIG_DFL;
-  for (int signal = 1; signal < NSIG; ++signal) {
-    if (signal != SIGKILL && signal != SIGSTOP) ::sigaction(signal, &defaults, nullptr);
-  }
+  restore_default_signals();
   ::execve(program, argv, envp);
   int const error = errno;
   [[maybe_unused]] auto const written = ::write(fds.report, &error, sizeof error);
@@ -103,8 +91,8 @@ Result<std::string> find_program(std::string const& name, std::string const& sea
 
 Result<Child> launch(std::string const& program, std::vector<std::string> const& argv,
                      std::vector<std::string> const& env, bool detach) {
-  auto args = pointers(argv);
-  auto envp = pointers(env);
+  auto args = exec_pointers(argv);
+  auto envp = exec_pointers(env);
   ChildFds fds;
   int output[2] = {-1, -1};
   int report[2] = {-1, -1};
