@@ -79,6 +79,17 @@ struct Supervision {
   Duration shutdown_timeout{4000};              // SIDECAR_SHUTDOWN_TIMEOUT, then SIGKILL
   bool keep_tunnel = false;                     // SIDECAR_KEEP_TUNNEL=1: leave it up on exit
   bool signal_group = false;                    // SIDECAR_SIGNAL_GROUP=1: forward to the app's group
+  AppRestart app_restart = AppRestart::never;   // SIDECAR_APP_RESTART=never|on-failure
+};
+
+struct Monitor {
+  Duration probe_interval{10'000};              // SIDECAR_PROBE_INTERVAL: ping + handshake read
+  Duration stale_after{30'000};                 // SIDECAR_STALE_AFTER: no reply nor rx this long
+  Duration give_up_after{600'000};              // SIDECAR_GIVE_UP_AFTER: then stop the app, exit 69
+};
+
+struct Health {
+  std::optional<net::HostPort> listen;          // SIDECAR_HEALTH_ADDR, numeric "ip:port"; unset = off
 };
 
 struct Config {
@@ -87,6 +98,8 @@ struct Config {
   Logging logging;
   Checks checks;
   Supervision supervision;
+  Monitor monitor;
+  Health health;
 };
 
 }  // namespace wgs::config

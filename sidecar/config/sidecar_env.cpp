@@ -62,7 +62,35 @@ Supervision read_supervision(Environment const& env, Problems& problems) {
   }
   flag(env, "SIDECAR_KEEP_TUNNEL", supervision.keep_tunnel, problems);
   flag(env, "SIDECAR_SIGNAL_GROUP", supervision.signal_group, problems);
+  if (auto restart = lookup(env, "SIDECAR_APP_RESTART")) {
+    if (*restart == "on-failure") supervision.app_restart = AppRestart::on_failure;
+    else if (*restart != "never") problems.add("SIDECAR_APP_RESTART", "must be never or on-failure");
+  }
   return supervision;
+}
+
+Monitor read_monitor(Environment const& env, Problems& problems) {
+  Monitor monitor;
+  duration(env, "SIDECAR_PROBE_INTERVAL", monitor.probe_interval, problems);
+  duration(env, "SIDECAR_STALE_AFTER", monitor.stale_after, problems);
+  duration(env, "SIDECAR_GIVE_UP_AFTER", monitor.give_up_after, problems);
+  if (monitor.stale_after < monitor.probe_interval) {
+    problems.add("SIDECAR_STALE_AFTER", "must be at least SIDECAR_PROBE_INTERVAL (staleness is judged at each probe)");
+  }
+  return monitor;
+}
+
+Health read_health(Environment const& env, Problems& problems) {
+  Health health;
+  if (auto listen = lookup(env, "SIDECAR_HEALTH_ADDR")) {
+    auto parsed = net::HostPort::parse(*listen);
+    if (!parsed || !parsed->numeric()) {
+      problems.add("SIDECAR_HEALTH_ADDR", "must be IP:PORT, e.g. 0.0.0.0:9090 or [::]:9090");
+    } else {
+      health.listen = *parsed;
+    }
+  }
+  return health;
 }
 
 }  // namespace wgs::config
