@@ -60,6 +60,15 @@ bool Report::ok_for(std::vector<std::string> const& required) const {
   return true;
 }
 
+std::string Report::failures() const {
+  std::string out;
+  for (auto const& stage : stages) {
+    if (stage.status != Status::fail) continue;
+    out += fmt::format("{}{} {}: {}", out.empty() ? "" : "; ", stage.target, stage_name(stage.stage), stage.error);
+  }
+  return out;
+}
+
 int Report::exit_code() const { return ok() ? exit_code::ok : exit_code::unavailable; }
 
 namespace {

@@ -48,6 +48,8 @@ struct Report {
   // No stage named in `required` (SIDECAR_REQUIRE, e.g. {"ping","tcp","tls","auth"}) failed.
   bool ok_for(std::vector<std::string> const& required) const;
   int exit_code() const;  // 0 when ok, 69 (EX_UNAVAILABLE) otherwise
+  // "primary tcp: connection refused; replica auth: ..." — every failed stage, for logs.
+  std::string failures() const;
 };
 
 nlohmann::json to_json(Report const& report);

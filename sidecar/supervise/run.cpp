@@ -2,8 +2,11 @@
 
 #include <cstdio>
 
+#include <boost/asio/io_context.hpp>
+
 #include "checks/report.hpp"
 #include "log/log.hpp"
+#include "monitor/monitor.hpp"
 #include "supervise/app_environment.hpp"
 #include "supervise/spawn.hpp"
 #include "supervise/startup.hpp"
@@ -25,6 +28,23 @@ int start_failed(config::Config const& config, Startup const& startup) {
   return exit_code::unavailable;
 }
 
+// The app under supervision and the tunnel under watch, on one event loop, until the app
+// has ended for good.
+int supervise(config::Config const& config, Startup startup, SignalQueue& signals, AppSupervisor::StartApp start_app) {
+  boost::asio::io_context io;
+  AppSupervisor app(io, signals, config.supervision, std::move(start_app));
+  app.on_finished([&io] { io.stop(); });
+  if (!app.start()) return *app.exit_code();
+  monitor::Monitor monitor(io, config, std::move(*startup.tunnel), std::move(startup.last_report),
+                           [&app](std::string const& reason) {
+                             app.stop_app("the tunnel is down for good (" + reason + ")", exit_code::unavailable);
+                           });
+  monitor.start();
+  io.run();
+  monitor.stop();
+  return *app.exit_code();
+}
+
 }  // namespace
 
 int run(config::Config const& config, config::Environment const& env, RunRequest const& request) {
@@ -39,14 +59,8 @@ int run(config::Config const& config, config::Environment const& env, RunRequest
     log::error("{}", failure.message);
     return failure.exit_code;
   }
-  auto const app = spawn(request.command, app_env);
-  if (app.failed) {
-    log::error("{}", app.failed->message);
-    reap_children(app.pid);
-    take_tunnel_down(config);
-    return app.failed->exit_code;
-  }
-  int const code = supervise_app(app.pid, signals, config.supervision);
+  int const code = supervise(config, std::move(startup), signals,
+                             [&request, &app_env] { return spawn(request.command, app_env); });
   take_tunnel_down(config);
   reap_children(-1);  // the userspace implementation, once its device is gone
   return code;

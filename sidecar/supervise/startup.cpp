@@ -24,15 +24,6 @@ checks::CheckInputs gating_inputs(config::Config const& config, tunnel::Tunnel& 
   return inputs;
 }
 
-std::string failing_stages(checks::Report const& report) {
-  std::string out;
-  for (auto const& stage : report.stages) {
-    if (stage.status != checks::Status::fail) continue;
-    out += fmt::format("{}{} {}: {}", out.empty() ? "" : "; ", stage.target, checks::stage_name(stage.stage), stage.error);
-  }
-  return out;
-}
-
 }  // namespace
 
 Startup start_tunnel_and_wait(config::Config const& config, SignalQueue& signals) {
@@ -50,7 +41,7 @@ Startup start_tunnel_and_wait(config::Config const& config, SignalQueue& signals
       if (config.supervision.require.empty()) return startup.ready = true, std::move(startup);
       startup.last_report = checks::run(config, gating_inputs(config, *startup.tunnel));
       if (startup.last_report->ok_for(config.supervision.require)) return startup.ready = true, std::move(startup);
-      last_problem = failing_stages(*startup.last_report);
+      last_problem = startup.last_report->failures();
     }
     auto const left = std::chrono::duration_cast<Duration>(deadline - Clock::now());
     if (left.count() <= 0) break;

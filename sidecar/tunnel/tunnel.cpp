@@ -84,6 +84,12 @@ Result<Tunnel> up(config::WireGuard const& wireguard, UpOptions const& options) 
   return tunnel;
 }
 
+Status reconfigure(config::WireGuard const& wireguard, Tunnel& tunnel, UpOptions const& options) {
+  auto socket = rtnl::open();
+  if (!socket) return socket.error();
+  return configure_everything(*socket, wireguard, tunnel, options);
+}
+
 Status down(config::WireGuard const& wireguard, Duration timeout) {
   auto const& name = wireguard.interface.name;
   auto socket = rtnl::open();

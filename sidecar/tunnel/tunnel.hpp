@@ -27,6 +27,10 @@ struct Tunnel {
 
 Result<Tunnel> up(config::WireGuard const& wireguard, UpOptions const& options);
 
+// Re-resolves the endpoints and re-applies the device and link settings to the running
+// tunnel, keeping its backend (and the userspace process wgsidecar supervises).
+Status reconfigure(config::WireGuard const& wireguard, Tunnel& tunnel, UpOptions const& options);
+
 // Removes the interface (and with it its addresses and routes; a userspace implementation
 // exits when its device goes). Succeeds when there is nothing to remove.
 Status down(config::WireGuard const& wireguard, Duration timeout);

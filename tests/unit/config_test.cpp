@@ -128,6 +128,12 @@ TEST_CASE("every problem is reported at once, each naming its variable") {
       {"PGSSLMODE", "verify-full", "needs sslrootcert"},
       {"SIDECAR_LOG_FORMAT", "xml", "text or json"},
       {"SIDECAR_PROBE_INTERVL", "5s", "not a setting"},
+      {"SIDECAR_PROBE_INTERVAL", "10", "unit"},
+      {"SIDECAR_STALE_AFTER", "1s", "at least SIDECAR_PROBE_INTERVAL"},
+      {"SIDECAR_GIVE_UP_AFTER", "0s", "longer than 0"},
+      {"SIDECAR_HEALTH_ADDR", "localhost:9090", "IP:PORT"},
+      {"SIDECAR_HEALTH_ADDR", "0.0.0.0", "IP:PORT"},
+      {"SIDECAR_APP_RESTART", "always", "never or on-failure"},
       {"WG_ADDRESS", "", "set but empty"},
   };
   for (auto const& c : cases) {

@@ -1,0 +1,39 @@
+#include "monitor/freshness.hpp"
+
+#include <fmt/format.h>
+
+namespace wgs::monitor {
+
+Freshness::Freshness(Duration stale_after, Clock::time_point start)
+    : stale_after_(stale_after), last_sign_of_life_(start) {}
+
+void Freshness::observe(Observation const& seen) {
+  // rx going down means the counters started again (a new device): that is not traffic.
+  bool const received = last_rx_ && seen.rx_bytes > *last_rx_;
+  if (seen.ping_replied || received) last_sign_of_life_ = std::max(last_sign_of_life_, seen.at);
+  last_rx_ = seen.rx_bytes;
+  handshake_age_ = seen.handshake_age;
+}
+
+std::string Freshness::why_stale(Clock::time_point now) const {
+  auto const limit = reject_after_time + stale_after_;
+  if (handshake_age_ && *handshake_age_ > limit) {
+    return fmt::format("the latest handshake is {} old (WireGuard drops a session after {})",
+                       format_duration(std::chrono::duration_cast<std::chrono::seconds>(*handshake_age_)),
+                       format_duration(reject_after_time));
+  }
+  auto const silent = std::chrono::duration_cast<Duration>(now - last_sign_of_life_);
+  if (silent > stale_after_) {
+    return fmt::format("no ping reply nor received bytes for {} (SIDECAR_STALE_AFTER={})",
+                       format_duration(std::chrono::duration_cast<std::chrono::seconds>(silent)),
+                       format_duration(stale_after_));
+  }
+  return {};
+}
+
+void Freshness::forget_counters() {
+  last_rx_.reset();
+  handshake_age_.reset();
+}
+
+}  // namespace wgs::monitor

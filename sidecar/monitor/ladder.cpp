@@ -1,0 +1,56 @@
+#include "monitor/ladder.hpp"
+
+#include <algorithm>
+#include <random>
+
+namespace wgs::monitor {
+
+std::string_view step_name(Step step) {
+  switch (step) {
+    case Step::links: return "links";
+    case Step::peer: return "peer";
+    case Step::interface: return "interface";
+  }
+  return "?";
+}
+
+LadderSettings ladder_settings(Duration probe_interval, Duration give_up_after) {
+  LadderSettings settings;
+  settings.first_wait = std::max(Duration(2000), 2 * probe_interval);
+  settings.longest_wait = std::max(settings.first_wait, Duration(60'000));
+  settings.give_up_after = give_up_after;
+  settings.jitter = [generator = std::minstd_rand(std::random_device{}())]() mutable {
+    return std::uniform_real_distribution<double>(0.8, 1.2)(generator);
+  };
+  return settings;
+}
+
+void Ladder::note_trouble(Clock::time_point now) {
+  if (trouble_since_) return;
+  trouble_since_ = now;
+  steps_taken_ = 0;
+  wait_ = settings_.first_wait;
+}
+
+std::optional<Step> Ladder::next(Clock::time_point now) {
+  note_trouble(now);
+  if (steps_taken_ > 0 && now < next_step_at_) return std::nullopt;
+  // links, peer, interface, then peer and interface in turn: the links step only helps once.
+  Step const step = steps_taken_ == 0 ? Step::links : (steps_taken_ % 2 == 1 ? Step::peer : Step::interface);
+  auto const jittered = std::chrono::duration_cast<Duration>(wait_ * settings_.jitter());
+  next_step_at_ = now + jittered;
+  if (steps_taken_ > 0) wait_ = std::min(wait_ * 2, settings_.longest_wait);
+  ++steps_taken_;
+  return step;
+}
+
+void Ladder::recovered() {
+  trouble_since_.reset();
+  steps_taken_ = 0;
+}
+
+bool Ladder::given_up(Clock::time_point now) const {
+  return trouble_since_ && now - *trouble_since_ >= settings_.give_up_after;
+}
+
+}  // namespace wgs::monitor

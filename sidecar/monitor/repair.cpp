@@ -1,0 +1,123 @@
+#include "monitor/repair.hpp"
+
+#include <fmt/format.h>
+
+#include "log/log.hpp"
+#include "netlink/rtnl.hpp"
+#include "tunnel/link_setup.hpp"
+
+namespace wgs::monitor {
+namespace {
+
+namespace rtnl = netlink::rtnl;
+
+std::string describe(tunnel::Missing const& missing) {
+  std::vector<std::string> parts;
+  for (auto const& route : missing.routes) parts.push_back("route " + route.to_string());
+  for (auto const& address : missing.addresses) parts.push_back("address " + address.to_string());
+  if (missing.down) parts.emplace_back("link down");
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string endpoints_text(std::vector<std::optional<wg::Endpoint>> const& endpoints) {
+  std::vector<std::string> parts;
+  for (auto const& endpoint : endpoints) parts.push_back(endpoint ? endpoint->to_string() : "none");
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+void read_peer(tunnel::Backend& backend, Inspection& seen) {
+  auto state = backend.read();
+  if (!state) {
+    seen.error = state.error().message;
+    return;
+  }
+  if (state->peers.empty()) return;
+  auto const& peer = state->peers.front();
+  seen.rx_bytes = peer.rx_bytes;
+  seen.tx_bytes = peer.tx_bytes;
+  if (peer.last_handshake) {
+    seen.handshake_age = std::chrono::duration_cast<Duration>(std::chrono::system_clock::now() - *peer.last_handshake);
+  }
+}
+
+StepOutcome restore_links(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
+  auto socket = rtnl::open();
+  if (!socket) return {false, socket.error().message};
+  auto missing = tunnel::find_missing(*socket, tunnel.ifindex, wireguard);
+  if (!missing) return {false, missing.error().message};
+  if (missing->empty()) return {true, "nothing was missing"};
+  if (auto applied = tunnel::apply_link(*socket, tunnel.ifindex, wireguard, tunnel.mtu); !applied) {
+    return {false, applied.error().message};
+  }
+  return {true, "restored " + describe(*missing)};
+}
+
+StepOutcome reapply_peer(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
+  auto const before = endpoints_text(tunnel.endpoints);
+  if (auto done = tunnel::reconfigure(wireguard, tunnel, {.detach_userspace = false}); !done) {
+    return {false, done.error().message};
+  }
+  auto const after = endpoints_text(tunnel.endpoints);
+  if (before == after) return {true, fmt::format("re-applied the peer (endpoint {})", after)};
+  return {true, fmt::format("the endpoint moved from {} to {}: re-applied the peer", before, after)};
+}
+
+StepOutcome recreate_interface(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
+  if (auto removed = tunnel::down(wireguard, Duration(3000)); !removed) log::warn("{}", removed.error().message);
+  tunnel.backend.reset();  // stops a userspace implementation that outlived its device
+  auto fresh = tunnel::up(wireguard, {.detach_userspace = false});
+  if (!fresh) return {false, fresh.error().message, true};
+  tunnel = std::move(*fresh);
+  return {true, fmt::format("re-created {} ({} backend, index {})", wireguard.interface.name, tunnel.backend->name(),
+                            tunnel.ifindex),
+          true};
+}
+
+}  // namespace
+
+std::optional<Step> Inspection::damage_step() const {
+  if (!interface_present || !implementation_alive) return Step::interface;
+  if (!missing.empty()) return Step::links;
+  return std::nullopt;
+}
+
+std::string Inspection::damage() const {
+  // Deleting the interface ends a userspace implementation and killing it removes the
+  // interface: say what is seen, not which came first.
+  if (!interface_present && !implementation_alive) return "the interface is gone and its userspace implementation has exited";
+  if (!implementation_alive) return "the userspace implementation has exited";
+  if (!interface_present) return "the interface is gone";
+  if (!missing.empty()) return "missing from the link: " + missing;
+  return {};
+}
+
+Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
+  Inspection seen;
+  if (!tunnel.backend) {
+    seen.interface_present = seen.implementation_alive = false;
+    return seen;
+  }
+  seen.implementation_alive = tunnel.backend->is_alive();
+  auto socket = rtnl::open();
+  if (!socket) return seen.error = socket.error().message, seen;
+  auto index = rtnl::find_link(*socket, wireguard.interface.name);
+  if (!index) return seen.error = index.error().message, seen;
+  seen.interface_present = index->has_value() && **index == tunnel.ifindex;
+  if (!seen.interface_present || !seen.implementation_alive) return seen;
+  if (auto missing = tunnel::find_missing(*socket, tunnel.ifindex, wireguard)) seen.missing = describe(*missing);
+  else seen.error = missing.error().message;
+  read_peer(*tunnel.backend, seen);
+  return seen;
+}
+
+StepOutcome take_step(Step step, config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
+  if (!tunnel.backend) step = Step::interface;  // an earlier re-creation failed half-way
+  switch (step) {
+    case Step::links: return restore_links(wireguard, tunnel);
+    case Step::peer: return reapply_peer(wireguard, tunnel);
+    case Step::interface: return recreate_interface(wireguard, tunnel);
+  }
+  return {false, "unknown step"};
+}
+
+}  // namespace wgs::monitor

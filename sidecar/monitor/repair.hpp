@@ -1,0 +1,40 @@
+#pragma once
+// The monitor's hands: look at the tunnel as the kernel and the backend see it, and carry
+// out one step of the ladder. Blocking calls (netlink, UAPI, DNS, process start): the
+// monitor runs them on its worker thread, one at a time, and they alone touch the Tunnel.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "monitor/ladder.hpp"
+#include "tunnel/tunnel.hpp"
+
+namespace wgs::monitor {
+
+struct Inspection {
+  bool interface_present = true;  // the link exists under its name and index
+  bool implementation_alive = true;  // the userspace process (always true for the kernel)
+  std::string missing;            // "route 10.50.0.0/24, address 10.50.3.10/32, link down"; empty: none
+  std::optional<Duration> handshake_age;
+  std::uint64_t rx_bytes = 0;
+  std::uint64_t tx_bytes = 0;
+  std::string error;              // the inspection itself failed (netlink, UAPI)
+
+  // What is broken in a way no probe needs to confirm, and the step that mends it.
+  std::optional<Step> damage_step() const;
+  std::string damage() const;
+};
+
+Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel);
+
+struct StepOutcome {
+  bool succeeded = false;
+  std::string detail;  // what it did, or why it failed
+  bool new_device = false;  // the interface was re-created: counters start at zero
+};
+
+// Takes `step` on `tunnel` (re-creating replaces its contents).
+StepOutcome take_step(Step step, config::WireGuard const& wireguard, tunnel::Tunnel& tunnel);
+
+}  // namespace wgs::monitor
