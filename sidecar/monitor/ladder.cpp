@@ -37,10 +37,15 @@ std::optional<Step> Ladder::next(Clock::time_point now) {
   if (steps_taken_ > 0 && now < next_step_at_) return std::nullopt;
   // links, peer, interface, then peer and interface in turn: the links step only helps once.
   Step const step = steps_taken_ == 0 ? Step::links : (steps_taken_ % 2 == 1 ? Step::peer : Step::interface);
-  auto const jittered = std::chrono::duration_cast<Duration>(wait_ * settings_.jitter());
-  next_step_at_ = now + jittered;
-  if (steps_taken_ > 0) wait_ = std::min(wait_ * 2, settings_.longest_wait);
   ++steps_taken_;
+  // Missing links are mended as soon as a probe or an event sees them, so on a stale tunnel
+  // the links step rarely finds anything: the peer step follows at the next probe.
+  if (step == Step::links) {
+    next_step_at_ = now;
+    return step;
+  }
+  next_step_at_ = now + std::chrono::duration_cast<Duration>(wait_ * settings_.jitter());
+  wait_ = std::min(wait_ * 2, settings_.longest_wait);
   return step;
 }
 

@@ -2,7 +2,7 @@
 // The recovery ladder for a stale tunnel, cheapest step first: re-install what is missing
 // from the link (routes, addresses), then re-resolve the endpoint and re-apply the peer
 // (a fresh handshake, a moved hub), then re-create the interface (and with it the
-// userspace implementation). Each step gets time to show its effect, doubling with jitter
+// userspace implementation). Each step after the first gets time to show its effect, doubling with jitter
 // so a fleet does not retry in step; the upper steps repeat until the tunnel is fresh or
 // SIDECAR_GIVE_UP_AFTER has passed since it went stale. Pure logic: the caller owns the clock.
 #include <functional>
@@ -17,7 +17,7 @@ enum class Step { links, peer, interface };
 std::string_view step_name(Step step);  // "links", "peer", "interface"
 
 struct LadderSettings {
-  Duration first_wait{2000};    // after the first step, before the next
+  Duration first_wait{2000};    // after the first peer step, before the next step
   Duration longest_wait{60'000};
   Duration give_up_after{600'000};
   std::function<double()> jitter = [] { return 1.0; };  // a factor around 1, e.g. 0.8..1.2

@@ -9,6 +9,7 @@
 
 #include "checks/icmp.hpp"
 #include "checks/runner.hpp"
+#include "dns/resolve.hpp"
 #include "log/log.hpp"
 
 namespace wgs::monitor {
@@ -17,11 +18,17 @@ namespace {
 constexpr std::size_t kept_recoveries = 20;
 constexpr Duration look_delay{100};  // events come in bursts: one look after the burst
 
+// SIDECAR_PING_HOST, else the primary database's host (resolved once: an RDS name behind
+// the hub is as good a target as the hub's own tunnel address).
 std::optional<net::IpAddress> ping_target_of(config::Config const& config) {
   auto const& host = !config.checks.ping_host.empty() ? config.checks.ping_host
                      : config.databases.empty()        ? std::string()
                                                        : config.databases.front().host;
-  return net::IpAddress::parse(host);
+  if (host.empty()) return std::nullopt;
+  if (auto ip = net::IpAddress::parse(host)) return ip;
+  auto answers = dns::resolve(host, Duration(2000));
+  if (!answers || answers->empty()) return std::nullopt;
+  return answers->front();
 }
 
 Duration ping_timeout(config::Monitor const& settings) { return std::min(settings.probe_interval, Duration(3000)); }

@@ -201,11 +201,12 @@ lab__net_create() {
 
 # The edge resolves the hub by name through /etc/netns/${P}edge/hosts (bind-mounted by
 # `ip netns exec`); resolv.conf points at the edge's own loopback so no query leaves the lab.
+# Written in place, not renamed over: a process already running under `ip netns exec` holds
+# the bind mount of the old file, and must see the hub move.
 lab__hosts_write() {
   local dir=/etc/netns/$LAB_NS_EDGE
   mkdir -p "$dir" || return 1
-  printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\t%s\n' "$LAB_HUB_ADDR" "$LAB_HUB_NAME" > "$dir/hosts.tmp" &&
-    mv "$dir/hosts.tmp" "$dir/hosts" || return 1
+  printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\t%s\n' "$LAB_HUB_ADDR" "$LAB_HUB_NAME" > "$dir/hosts" || return 1
   [ -f "$dir/resolv.conf" ] || printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "$dir/resolv.conf"
 }
 

@@ -70,14 +70,14 @@ TEST_CASE("ladder: links first, then the peer and the interface in turn, each gi
   CHECK_FALSE(ladder.in_trouble());
   CHECK(ladder.next(t0) == Step::links);
   CHECK(ladder.in_trouble());
-  CHECK_FALSE(ladder.next(t0 + 1s).has_value());
-  CHECK(ladder.next(t0 + 2s) == Step::peer);
-  CHECK_FALSE(ladder.next(t0 + 3s).has_value());
-  CHECK(ladder.next(t0 + 4s) == Step::interface);
-  CHECK_FALSE(ladder.next(t0 + 7s).has_value());  // the wait doubled to 4s
-  CHECK(ladder.next(t0 + 8s) == Step::peer);
-  CHECK(ladder.next(t0 + 13s) == Step::interface);  // capped at longest_wait (5s)
-  CHECK(ladder.next(t0 + 18s) == Step::peer);
+  CHECK(ladder.next(t0 + 1s) == Step::peer);  // links are quick to judge: no wait after them
+  CHECK_FALSE(ladder.next(t0 + 2s).has_value());
+  CHECK(ladder.next(t0 + 3s) == Step::interface);
+  CHECK_FALSE(ladder.next(t0 + 6s).has_value());  // the wait doubled to 4s
+  CHECK(ladder.next(t0 + 7s) == Step::peer);
+  CHECK_FALSE(ladder.next(t0 + 11s).has_value());
+  CHECK(ladder.next(t0 + 12s) == Step::interface);  // capped at longest_wait (5s)
+  CHECK(ladder.next(t0 + 17s) == Step::peer);
 
   SUBCASE("recovery starts the next trouble at the bottom") {
     ladder.recovered();
@@ -104,7 +104,9 @@ TEST_CASE("ladder: jitter scales each wait") {
   settings.jitter = [] { return 0.5; };
   Ladder ladder(settings);
   CHECK(ladder.next(t0) == Step::links);
-  CHECK(ladder.next(t0 + 5s) == Step::peer);
+  CHECK(ladder.next(t0) == Step::peer);
+  CHECK_FALSE(ladder.next(t0 + 4s).has_value());
+  CHECK(ladder.next(t0 + 5s) == Step::interface);
 }
 
 TEST_CASE("ladder settings follow the probe interval") {
