@@ -1,10 +1,14 @@
 #include "supervise/run.hpp"
 
 #include <cstdio>
+#include <memory>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include "checks/report.hpp"
+#include "config/describe.hpp"
 #include "log/log.hpp"
 #include "monitor/monitor.hpp"
 #include "supervise/app_environment.hpp"
@@ -21,49 +25,107 @@ void take_tunnel_down(config::Config const& config) {
   if (auto done = tunnel::down(config.wireguard, Duration(2000)); !done) log::warn("{}", done.error().message);
 }
 
-int start_failed(config::Config const& config, Startup const& startup) {
-  take_tunnel_down(config);
-  if (startup.stopped_by) return 128 + *startup.stopped_by;
-  if (startup.last_report) std::fputs(checks::to_text(*startup.last_report).c_str(), stderr);
-  return exit_code::unavailable;
-}
+// One `run`, on one event loop: while the start policy works on a thread of its own the
+// loop answers signals (a stop ends the wait); then it supervises the app and watches the
+// tunnel until the app has ended for good.
+class Session {
+ public:
+  Session(config::Config const& config, config::Environment const& env, RunRequest const& request,
+          SignalQueue& signals)
+      : config_(config),
+        request_(request),
+        app_env_(app_environment(env, config.supervision.keep_env)),
+        signals_(signals),
+        startup_signals_(io_, signals.fd()) {}
 
-// The app under supervision and the tunnel under watch, on one event loop, until the app
-// has ended for good.
-int supervise(config::Config const& config, Startup startup, SignalQueue& signals, AppSupervisor::StartApp start_app) {
-  boost::asio::io_context io;
-  AppSupervisor app(io, signals, config.supervision, std::move(start_app));
-  app.on_finished([&io] { io.stop(); });
-  if (!app.start()) return *app.exit_code();
-  monitor::Monitor monitor(io, config, std::move(*startup.tunnel), std::move(startup.last_report),
-                           [&app](std::string const& reason) {
-                             app.stop_app("the tunnel is down for good (" + reason + ")", exit_code::unavailable);
-                           });
-  monitor.start();
-  io.run();
-  monitor.stop();
-  return *app.exit_code();
-}
+  ~Session() { startup_signals_.release(); }  // the SignalQueue owns the descriptor
+
+  int run() {
+    listen_during_startup();
+    startup_thread_ = std::jthread([this](std::stop_token stop) {
+      auto startup = start_tunnel_and_wait(config_, {.detach_userspace = request_.exec}, stop, progress_);
+      boost::asio::post(io_, [this, startup = std::move(startup)]() mutable { started(std::move(startup)); });
+    });
+    io_.run();
+    if (monitor_) monitor_->stop();
+    return finish();
+  }
+
+ private:
+  void listen_during_startup() {
+    startup_signals_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code error) {
+      if (error) return;
+      while (auto signal = signals_.next(Duration(0))) {
+        if (!means_stop(*signal)) continue;  // no app yet to pass it to
+        log::info("received {} while starting: stopping", strsignal(*signal));
+        stop_signal_ = *signal;
+        startup_thread_.request_stop();
+      }
+      if (!startup_done_) listen_during_startup();
+    });
+  }
+
+  void started(Startup startup) {
+    startup_done_ = true;
+    startup_signals_.release();
+    startup_thread_.join();
+    if (stop_signal_ || !startup.ready) {
+      if (!stop_signal_ && startup.last_report) std::fputs(checks::to_text(*startup.last_report).c_str(), stderr);
+      code_ = stop_signal_ ? 128 + *stop_signal_ : exit_code::unavailable;
+      return io_.stop();
+    }
+    log::info("the path works: starting {}", request_.command.front());
+    if (request_.exec) {
+      exec_ = true;
+      return io_.stop();
+    }
+    app_ = std::make_unique<AppSupervisor>(io_, signals_, config_.supervision,
+                                           [this] { return spawn(request_.command, app_env_); });
+    app_->on_finished([this] { io_.stop(); });
+    if (!app_->start()) return io_.stop();
+    monitor_ = std::make_unique<monitor::Monitor>(
+        io_, config_, std::move(*startup.tunnel), std::move(startup.last_report), [this](std::string const& reason) {
+          app_->stop_app("the tunnel is down for good (" + reason + ")", exit_code::unavailable);
+        });
+    monitor_->start();
+  }
+
+  int finish() {
+    if (exec_) {
+      auto const failure = exec_in_place(request_.command, app_env_);
+      log::error("{}", failure.message);
+      return failure.exit_code;
+    }
+    monitor_.reset();  // stops a userspace implementation we started
+    take_tunnel_down(config_);
+    reap_children(-1);  // the userspace implementation, once its device is gone
+    if (app_ && app_->exit_code()) return *app_->exit_code();
+    return code_;
+  }
+
+  config::Config const& config_;
+  RunRequest const& request_;
+  std::vector<std::string> const app_env_;
+  SignalQueue& signals_;
+  boost::asio::io_context io_;
+  boost::asio::posix::stream_descriptor startup_signals_;
+  StartupProgress progress_;
+  std::jthread startup_thread_;
+  bool startup_done_ = false;
+  std::optional<int> stop_signal_;
+  bool exec_ = false;
+  int code_ = exit_code::unavailable;
+  std::unique_ptr<AppSupervisor> app_;
+  std::unique_ptr<monitor::Monitor> monitor_;
+};
 
 }  // namespace
 
 int run(config::Config const& config, config::Environment const& env, RunRequest const& request) {
   SignalQueue signals;
   become_subreaper();
-  auto startup = start_tunnel_and_wait(config, signals);
-  if (!startup.ready) return start_failed(config, startup);
-  auto const app_env = app_environment(env, config.supervision.keep_env);
-  log::info("the path works: starting {}", request.command.front());
-  if (request.exec) {
-    auto const failure = exec_in_place(request.command, app_env);
-    log::error("{}", failure.message);
-    return failure.exit_code;
-  }
-  int const code = supervise(config, std::move(startup), signals,
-                             [&request, &app_env] { return spawn(request.command, app_env); });
-  take_tunnel_down(config);
-  reap_children(-1);  // the userspace implementation, once its device is gone
-  return code;
+  Session session(config, env, request, signals);
+  return session.run();
 }
 
 }  // namespace wgs::supervise

@@ -1,11 +1,10 @@
 #include "supervise/startup.hpp"
 
 #include <chrono>
-#include <memory>
+#include <condition_variable>
 
 #include "checks/runner.hpp"
 #include "log/log.hpp"
-#include "netlink/rtnl.hpp"
 
 namespace wgs::supervise {
 namespace {
@@ -24,16 +23,41 @@ checks::CheckInputs gating_inputs(config::Config const& config, tunnel::Tunnel& 
   return inputs;
 }
 
+// Sleeps for `wait` unless a stop is requested first; false when it was.
+bool sleep_unless_stopped(std::stop_token const& stop, Duration wait) {
+  std::mutex mutex;
+  std::condition_variable_any woken;
+  std::unique_lock lock(mutex);
+  return !woken.wait_for(lock, stop, wait, [] { return false; }) && !stop.stop_requested();
+}
+
 }  // namespace
 
-Startup start_tunnel_and_wait(config::Config const& config, SignalQueue& signals) {
+void StartupProgress::update(std::string problem, std::optional<checks::Report> const& report) {
+  std::lock_guard lock(mutex_);
+  problem_ = std::move(problem);
+  if (report) report_ = report;
+}
+
+std::string StartupProgress::problem() const {
+  std::lock_guard lock(mutex_);
+  return problem_;
+}
+
+std::optional<checks::Report> StartupProgress::report() const {
+  std::lock_guard lock(mutex_);
+  return report_;
+}
+
+Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const& options, std::stop_token stop,
+                              StartupProgress& progress) {
   Startup startup;
   auto const deadline = Clock::now() + config.supervision.startup_timeout;
   Duration backoff(250);
   std::string last_problem;
-  while (true) {
+  while (!stop.stop_requested()) {
     if (!startup.tunnel) {
-      auto tunnel = tunnel::up(config.wireguard, {.detach_userspace = false});
+      auto tunnel = tunnel::up(config.wireguard, {.detach_userspace = options.detach_userspace});
       if (tunnel) startup.tunnel = std::move(*tunnel);
       else last_problem = tunnel.error().message;
     }
@@ -43,17 +67,18 @@ Startup start_tunnel_and_wait(config::Config const& config, SignalQueue& signals
       if (startup.last_report->ok_for(config.supervision.require)) return startup.ready = true, std::move(startup);
       last_problem = startup.last_report->failures();
     }
+    progress.update("starting: " + last_problem, startup.last_report);
     auto const left = std::chrono::duration_cast<Duration>(deadline - Clock::now());
-    if (left.count() <= 0) break;
-    log::info("waiting for the path to the database ({}); retrying in {}", last_problem, format_duration(backoff));
-    if (auto signal = signals.next(std::min(backoff, left)); signal && means_stop(*signal)) {
-      startup.stopped_by = *signal;
+    if (left.count() <= 0) {
+      log::error("the path to the database did not work within {}: {}",
+                 format_duration(config.supervision.startup_timeout), last_problem);
       return startup;
     }
+    log::info("waiting for the path to the database ({}); retrying in {}", last_problem, format_duration(backoff));
+    if (!sleep_unless_stopped(stop, std::min(backoff, left))) break;
     backoff = std::min(backoff * 2, Duration(5000));
   }
-  log::error("the path to the database did not work within {}: {}", format_duration(config.supervision.startup_timeout),
-             last_problem);
+  startup.stopped = true;
   return startup;
 }
 

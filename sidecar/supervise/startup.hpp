@@ -1,11 +1,14 @@
 #pragma once
 // The start policy: bring the tunnel up and run the gating checks, retrying with backoff
-// until they pass or SIDECAR_STARTUP_TIMEOUT ends. A stop signal ends the wait early.
+// until they pass or SIDECAR_STARTUP_TIMEOUT ends. Runs on a thread of its own while the
+// event loop answers signals and /healthz; a stop request ends the wait early.
+#include <mutex>
 #include <optional>
+#include <stop_token>
+#include <string>
 
 #include "checks/report.hpp"
 #include "config/config.hpp"
-#include "supervise/signals.hpp"
 #include "tunnel/tunnel.hpp"
 
 namespace wgs::supervise {
@@ -14,9 +17,29 @@ struct Startup {
   std::optional<tunnel::Tunnel> tunnel;  // up, even when the checks did not pass in time
   std::optional<checks::Report> last_report;
   bool ready = false;
-  std::optional<int> stopped_by;  // the signal that ended the wait
+  bool stopped = false;  // a stop request ended the wait
 };
 
-Startup start_tunnel_and_wait(config::Config const& config, SignalQueue& signals);
+// What the start has found so far, for /readyz and /status while it runs.
+class StartupProgress {
+ public:
+  void update(std::string problem, std::optional<checks::Report> const& report);
+  std::string problem() const;
+  std::optional<checks::Report> report() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::string problem_ = "starting";
+  std::optional<checks::Report> report_;
+};
+
+struct StartupOptions {
+  // --exec: the userspace implementation must outlive our process image (own session, no
+  // output pipe to a reader that exec ends).
+  bool detach_userspace = false;
+};
+
+Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const& options, std::stop_token stop,
+                              StartupProgress& progress);
 
 }  // namespace wgs::supervise

@@ -60,5 +60,21 @@ expect_contains "with the failing stage" "tcp" "$out"
 expect_eq "the app never started" false "$([ -e "$tmp/should-not-run" ] && echo true || echo false)"
 expect_status "SIDECAR_REQUIRE=ping starts the app without the database" 0 env SIDECAR_REQUIRE=ping \
   ip netns exec "$edge" "$wgsidecar" run -- true
+SIDECAR_STARTUP_TIMEOUT=60s ip netns exec "$edge" "$wgsidecar" run -- touch "$tmp/should-not-run" 2>"$tmp/stopped.log" &
+pid=$!
+for _ in $(seq 100); do grep -q "waiting for the path" "$tmp/stopped.log" && break; sleep 0.1; done
+kill -TERM "$pid"; set +e; wait "$pid"; code=$?; set -e
+expect_eq "SIGTERM during the start ends the wait with 143" 143 "$code"
+expect_eq "and the app never started" false "$([ -e "$tmp/should-not-run" ] && echo true || echo false)"
+expect_eq "and the tunnel is down" "" "$(at_edge ip -o link show "$WG_INTERFACE" 2>/dev/null || true)"
 lab_pg_start >/dev/null
+
+echo "--exec: the app replaces wgsidecar and keeps the tunnel"
+ip netns exec "$edge" "$wgsidecar" run --exec -- sh -c 'echo $$ > '"$tmp"'/exec.pid; exec sleep 60' &
+pid=$!
+for _ in $(seq 100); do [ -s "$tmp/exec.pid" ] && break; sleep 0.1; done
+expect_eq "the app runs as wgsidecar's own process" "$pid" "$(cat "$tmp/exec.pid" 2>/dev/null)"
+expect_status "the tunnel works for it" 0 at_edge ping -c 1 -W 2 10.50.0.1
+kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+at_edge "$wgsidecar" down >/dev/null 2>&1 || true
 finish
