@@ -9,6 +9,7 @@
 
 #include "checks/report.hpp"
 #include "config/describe.hpp"
+#include "health/server.hpp"
 #include "log/log.hpp"
 #include "monitor/monitor.hpp"
 #include "supervise/app_environment.hpp"
@@ -41,17 +42,47 @@ class Session {
   ~Session() { startup_signals_.release(); }  // the SignalQueue owns the descriptor
 
   int run() {
+    serve_health();
     listen_during_startup();
     startup_thread_ = std::jthread([this](std::stop_token stop) {
       auto startup = start_tunnel_and_wait(config_, {.detach_userspace = request_.exec}, stop, progress_);
       boost::asio::post(io_, [this, startup = std::move(startup)]() mutable { started(std::move(startup)); });
     });
     io_.run();
+    health_.reset();
     if (monitor_) monitor_->stop();
     return finish();
   }
 
  private:
+  // /healthz answers from the start; /readyz says "starting" until the checks have passed.
+  void serve_health() {
+    if (!config_.health.listen) return;
+    auto server = health::Server::start(io_, *config_.health.listen, [this] { return snapshot(); });
+    if (!server) {
+      log::error("SIDECAR_HEALTH_ADDR: cannot serve health on {}: {}", config_.health.listen->to_string(),
+                 server.error().message);
+      return;
+    }
+    health_ = std::move(*server);
+    log::info("health endpoints on {} (/healthz, /readyz, /status, /metrics)", config_.health.listen->to_string());
+  }
+
+  health::Snapshot snapshot() const {
+    health::Snapshot snapshot;
+    snapshot.config = config::to_json(config_);
+    snapshot.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+    snapshot.tunnel.interface = config_.wireguard.interface.name;
+    if (monitor_) {
+      monitor_->describe(snapshot);
+    } else {
+      snapshot.not_ready_reason = progress_.problem();
+      snapshot.last_check = progress_.report();
+    }
+    if (app_) app_->describe(snapshot);
+    return snapshot;
+  }
+
   void listen_during_startup() {
     startup_signals_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code error) {
       if (error) return;
@@ -117,6 +148,8 @@ class Session {
   int code_ = exit_code::unavailable;
   std::unique_ptr<AppSupervisor> app_;
   std::unique_ptr<monitor::Monitor> monitor_;
+  std::unique_ptr<health::Server> health_;
+  std::chrono::steady_clock::time_point const started_at_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace

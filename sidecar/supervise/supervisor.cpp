@@ -36,8 +36,7 @@ std::optional<int> reap_children(pid_t watched) {
 
 AppSupervisor::AppSupervisor(boost::asio::io_context& io, SignalQueue& signals, config::Supervision const& settings,
                              StartApp start_app)
-    : io_(io),
-      signals_(signals),
+    : signals_(signals),
       settings_(settings),
       start_app_(std::move(start_app)),
       signal_stream_(io, signals.fd()),

@@ -63,7 +63,6 @@ class AppSupervisor {
   void begin_stop(int signal);
   void finish(int code);
 
-  boost::asio::io_context& io_;
   SignalQueue& signals_;
   config::Supervision const& settings_;
   StartApp start_app_;
