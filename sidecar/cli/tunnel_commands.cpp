@@ -4,6 +4,7 @@
 #include "cli/cli.hpp"
 #include "log/log.hpp"
 #include "netlink/rtnl.hpp"
+#include "tunnel/mtu_probe.hpp"
 #include "tunnel/status_report.hpp"
 #include "tunnel/tunnel.hpp"
 #include "util/exit_codes.hpp"
@@ -59,6 +60,11 @@ int up_command(Invocation const& invocation) {
       return exit_code::unavailable;
     }
     log::info("handshake with the hub done");
+  }
+  // WG_MTU=probe (a no-op otherwise): the tunnel stays up when the probe fails, as with --wait.
+  if (auto probed = tunnel::probe_and_apply_mtu(*config, *tunnel); !probed) {
+    log::error("{}", probed.error().message);
+    return exit_code::unavailable;
   }
   return exit_code::ok;
 }

@@ -5,6 +5,7 @@
 
 #include "checks/runner.hpp"
 #include "log/log.hpp"
+#include "tunnel/mtu_probe.hpp"
 
 namespace wgs::supervise {
 namespace {
@@ -31,6 +32,15 @@ bool sleep_unless_stopped(std::stop_token const& stop, Duration wait) {
   return !woken.wait_for(lock, stop, wait, [] { return false; }) && !stop.stop_requested();
 }
 
+// WG_MTU=probe, once per start: true when done (or nothing to do). A failed probe is logged
+// and retried on the next round; the checks still run, and name an MTU black hole if it is one.
+bool probe_mtu_once(config::Config const& config, tunnel::Tunnel& tunnel) {
+  if (config.wireguard.interface.mtu_mode != config::MtuMode::probe) return true;
+  auto const probed = tunnel::probe_and_apply_mtu(config, tunnel);
+  if (!probed) log::warn("WG_MTU=probe: {}; keeping mtu {}", probed.error().message, tunnel.mtu);
+  return bool(probed);
+}
+
 }  // namespace
 
 void StartupProgress::update(std::string problem, std::optional<checks::Report> const& report) {
@@ -55,12 +65,14 @@ Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const
   auto const deadline = Clock::now() + config.supervision.startup_timeout;
   Duration backoff(250);
   std::string last_problem;
+  bool mtu_probed = false;
   while (!stop.stop_requested()) {
     if (!startup.tunnel) {
       auto tunnel = tunnel::up(config.wireguard, {.detach_userspace = options.detach_userspace});
       if (tunnel) startup.tunnel = std::move(*tunnel);
       else last_problem = tunnel.error().message;
     }
+    if (startup.tunnel && !mtu_probed) mtu_probed = probe_mtu_once(config, *startup.tunnel);
     if (startup.tunnel) {
       if (config.supervision.require.empty()) return startup.ready = true, std::move(startup);
       startup.last_report = checks::run(config, gating_inputs(config, *startup.tunnel));

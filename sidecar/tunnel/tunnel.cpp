@@ -1,5 +1,6 @@
 #include "tunnel/tunnel.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
@@ -59,7 +60,9 @@ Status configure_everything(netlink::Socket& socket, config::WireGuard const& wi
   tunnel.ifindex = **index;
   auto mtu = choose_mtu(socket, wireguard.interface, tunnel.endpoints);
   if (!mtu) return mtu.error();
-  tunnel.mtu = *mtu;
+  // A re-created interface keeps what WG_MTU=probe found: the route's MTU is only an upper bound.
+  bool const keep_probed = wireguard.interface.mtu_mode == config::MtuMode::probe && tunnel.mtu != 0;
+  tunnel.mtu = keep_probed ? std::min(*mtu, tunnel.mtu) : *mtu;
   return apply_link(socket, tunnel.ifindex, wireguard, tunnel.mtu);
 }
 
@@ -100,10 +103,12 @@ Status down(config::WireGuard const& wireguard, Duration timeout) {
     if (auto deleted = rtnl::delete_link(*socket, **index); !deleted && deleted.error().code != ENODEV) return deleted;
   }
   // A userspace implementation notices its device is gone and exits, removing its socket.
+  // A socket nobody answers on (the implementation was killed) is stale: no need to wait.
   auto const path = socket_path(name);
   auto const deadline = std::chrono::steady_clock::now() + timeout;
   struct stat info{};
-  while (::stat(path.c_str(), &info) == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (::stat(path.c_str(), &info) == 0 && userspace_socket_accepts(name) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (::stat(path.c_str(), &info) == 0 && !userspace_socket_accepts(name)) ::unlink(path.c_str());
