@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# The health endpoints of a running `wgsidecar run`, as Fly's checks, Prometheus and an
+# operator use them: /healthz, /readyz following the database (the gating checks re-run
+# every probe), /status and /metrics after a recovery. Usage: health_readyz_test.sh PATH/TO/wgsidecar
+set -euo pipefail
+wgsidecar=$(readlink -f "${1:?usage: health_readyz_test.sh PATH/TO/wgsidecar}")
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../lib/assert.sh
+source "$here/../../lib/assert.sh"
+# shellcheck source=../../lab/lab.sh
+source "$here/../../lab/lab.sh"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+mon_setup mon3- "$wgsidecar"
+mon_start_app
+
+echo "a healthy path"
+expect_within "/healthz answers 200" 10 mon_http_is /healthz 200
+expect_within "/readyz answers 200" 15 mon_http_is /readyz 200
+
+echo "PostgreSQL stopped, then started again"
+lab_pg_stop >/dev/null
+expect_within "/readyz answers 503 while PostgreSQL is stopped" 30 mon_http_is /readyz 503
+expect_within "/healthz still answers 200" 5 mon_http_is /healthz 200
+expect_within "/status says not ready" 5 mon_status_is .ready false
+lab_pg_start >/dev/null
+expect_within "/readyz answers 200 again" 30 mon_http_is /readyz 200
+expect_within "the app was not restarted" 1 mon_app_alive
+
+echo "/status and /metrics after a recovery"
+at_edge ip route del "$LAB_WG_NET" dev "$WG_INTERFACE"
+expect_within "the route is back" 10 mon_route_present
+links_counted() { local n; n=$(mon_recoveries links) && echo "links steps $n" && [ "$n" -ge 1 ]; }
+expect_within "/status counts the links step" 10 links_counted
+expect_within "/readyz answers 200 once the tunnel is fresh again" 15 mon_http_is /readyz 200
+expect_within "/status answers 200" 5 mon_http_is /status 200
+status=$(cat "$mon_tmp/body")
+shape='.ready == true
+  and (.tunnel.state | type) == "string"
+  and (.tunnel.backend | type) == "string"
+  and (.tunnel.handshake_age_seconds | type) == "number"
+  and (.recoveries.by_step | has("links") and has("peer") and has("interface"))
+  and ([.recoveries.recent[] | select(.step == "links" and .succeeded == true and (.reason | type) == "string")] | length) >= 1
+  and .app.pid == '"$mon_app_pid"'
+  and .app.restarts == 0'
+shape_ok=$(jq "$shape" <<<"$status" 2>&1 || true)
+expect_eq "/status has the documented fields (ready, tunnel, recoveries, app)" true "$shape_ok"
+[ "$shape_ok" = true ] || printf '       /status was: %s\n' "$status"
+expect_not_contains "/status shows no private key" "$WG_PRIVATE_KEY" "$status"
+expect_not_contains "/status shows no database password" "$DB_PASSWORD" "$status"
+expect_within "/metrics answers 200" 5 mon_http_is /metrics 200
+expect_contains "/metrics counts the links step" 'wgsidecar_recoveries_total{step="links"}' "$(cat "$mon_tmp/body")"
+links_metric=$(sed -n 's/^wgsidecar_recoveries_total{step="links"} \([0-9]*\)$/\1/p' "$mon_tmp/body")
+expect_eq "/metrics and /status agree on the links steps" "$(mon_recoveries links)" "$links_metric"
+
+mon_stop_sidecar
+expect_eq "SIGTERM: the app's 143" 143 "$mon_status"
+finish || { mon_dump_log; exit 1; }
