@@ -15,6 +15,9 @@ packages=(
   linux-image-amd64 qemu-system-x86
   # test tools
   jq curl procps psmisc netcat-openbsd busybox python3
+  # the image (docker/, tests/image): podman with runc, debootstrap for a local debian:bookworm,
+  # Debian's Go and wireguard-go source for a static wireguard-go, PyYAML for the compose check
+  podman runc debootstrap golang-go golang-golang.zx2c4-wireguard-dev python3-yaml
 )
 
 missing=()
