@@ -24,10 +24,16 @@ for module in $($bb cat /modules/order); do
   $bb insmod "/modules/$module" || die "cannot load $module"
 done
 
-p9_options=trans=virtio,version=9p2000.L,cache=none,msize=262144
+# Read-only shares are cached (cache=loose): nothing changes them while a test runs, and
+# without a page cache every exec re-reads its binary and libraries over 9p and qemu
+# translates their code again, which made each command take seconds. Writable shares are
+# not cached, so the host sees what the guest writes.
+p9_options=trans=virtio,version=9p2000.L,msize=262144
 mount_9p() { # TAG DIR [ro|rw]
+  local cache=loose
+  [ "${3:-ro}" = rw ] && cache=none
   $bb mkdir -p "$2"
-  $bb mount -t 9p -o "$p9_options,${3:-ro}" "$1" "$2" || die "cannot mount 9p share $1 at $2"
+  $bb mount -t 9p -o "$p9_options,cache=$cache,${3:-ro}" "$1" "$2" || die "cannot mount 9p share $1 at $2"
 }
 
 mount_9p h3run /h3run rw
@@ -52,6 +58,9 @@ $bb mount -t proc proc proc
 $bb mount -t sysfs sysfs sys
 $bb mount -t devtmpfs devtmpfs dev
 $bb mkdir -p dev/pts dev/shm
+# devtmpfs has no /dev/fd or /dev/std*, which bash's <(...) and `cmd /dev/stdin` need.
+$bb ln -sfn /proc/self/fd dev/fd
+for fd in 0:stdin 1:stdout 2:stderr; do $bb ln -sfn "/proc/self/fd/${fd%%:*}" "dev/${fd#*:}"; done
 $bb mount -t devpts -o newinstance,ptmxmode=0666 devpts dev/pts
 $bb mount -t tmpfs tmpfs dev/shm
 $bb mount -t tmpfs -o mode=0755 tmpfs run
@@ -60,6 +69,12 @@ $bb mount -o bind /h3run run/h3vm
 $bb mount -t tmpfs -o mode=1777 tmpfs tmp
 $bb mount -t tmpfs -o mode=1777 tmpfs var/tmp
 $bb hostname h3vm
+
+# The kernel loads modules on demand (nftables, dummy, ...) by running /sbin/modprobe from
+# PID 1's root, which is this initramfs: hand those requests to the real modprobe in the chroot.
+$bb mkdir -p /sbin
+printf '#!/bin/busybox sh\nexec /bin/busybox chroot %s /usr/sbin/modprobe "$@"\n' "$root" >/sbin/modprobe
+$bb chmod 0755 /sbin/modprobe
 
 # Extra shares last, so a share under /tmp is not hidden by the tmpfs. One per line in
 # /h3run/shares, parents first: TAG MODE PATH (PATH is the same as on the host).
