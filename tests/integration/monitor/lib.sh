@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by the monitor tests and benchmarks/supervise.sh: a lab, one supervised wgsidecar
+# Shared by the monitor tests and bench/supervise_detail.sh: a lab, one supervised wgsidecar
 # in its edge, waits with deadlines and the health endpoints. Source after tests/lib/assert.sh
 # (the tests) and tests/lab/lab.sh; then `mon_setup PREFIX WGSIDECAR [--by-name]`.
 #

@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+"""Turns bench/run.sh's raw measurements into RESULTS.md and results.png.
+
+Usage: analyze.py OUT_DIR RESULTS_MD CHART_PNG
+OUT_DIR holds samples.tsv (scenario, system, metric, value, unit), notes.txt, machine.txt and,
+for the recovery scenario, timeline.tsv, the request and ping loops and wgsidecar's JSON log.
+"""
+import json
+import statistics
+import sys
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+NEVER = float("inf")
+
+
+def read_samples(out):
+    samples = defaultdict(list)  # (scenario, system, metric) -> [values]
+    units = {}
+    for line in (out / "samples.tsv").read_text().splitlines():
+        scenario, system, metric, value, unit = line.split("\t")
+        samples[(scenario, system, metric)].append(value)
+        units[(scenario, metric)] = unit
+    return samples, units
+
+
+def read_loop(path):
+    rows = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 2:
+                rows.append((float(parts[0]), parts[1]))
+    return rows
+
+
+def log_times(path, prefix):
+    """Times of wgsidecar's warn lines starting with prefix (its log has millisecond stamps):
+    a recovery step or failing gating checks, whichever says first that something is wrong."""
+    times = []
+    if not path.exists():
+        return times
+    for raw in path.read_text().splitlines():
+        try:
+            line = json.loads(raw)
+        except ValueError:
+            continue
+        if line.get("level") == "warn" and line.get("msg", "").startswith(prefix):
+            stamp = datetime.strptime(line["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+            times.append(stamp.timestamp())
+    return times
+
+
+def heal_after(rows, ok, t0, t_from, t_end):
+    """Seconds from t_from to the first good sample after the fault was seen (or t_from)."""
+    window = [(t, v) for t, v in rows if t0 < t <= t_end]
+    first_bad = next((t for t, v in window if not ok(v)), None)
+    start = max(t_from, first_bad) if first_bad else t_from
+    good = next((t for t, v in window if t > start and ok(v)), None)
+    return NEVER if good is None else good - t_from
+
+
+def recovery_samples(out, samples, units):
+    timeline = out / "timeline.tsv"
+    if not timeline.exists():
+        return
+    notices = log_times(out / "logs" / "recovery-wgsidecar.log", "")
+    for line in timeline.read_text().splitlines():
+        _, fault, t0, t1, t_end = line.split("\t")
+        t0, t1, t_end = float(t0), float(t1), float(t_end)
+        t_from = t1 if fault == "udp" else t0
+        scenario = f"recovery:{fault}"
+        for system in ("wgsidecar", "seed"):
+            pings = read_loop(out / f"pings-{system}.txt")
+            requests = read_loop(out / f"requests-{system}.txt")
+            notice = NEVER
+            if system == "wgsidecar":
+                notice = next((t - t0 for t in notices if t0 - 0.001 <= t <= t_end), NEVER)
+            waited = t_end - t_from
+            values = {
+                "notice": (notice, t_end - t0),
+                "heal_tunnel": (heal_after(pings, lambda v: v == "1", t0, t_from, t_end), waited),
+                "heal_app": (heal_after(requests, lambda v: v == "200", t0, t_from, t_end), waited),
+            }
+            for metric, (seconds, waited_s) in values.items():
+                value = f"never:{waited_s:.1f}" if seconds == NEVER else f"{seconds * 1000:.0f}"
+                samples[(scenario, system, metric)].append(value)
+                units[(scenario, metric)] = "ms"
+            failed = sum(1 for t, v in requests if t0 < t <= t_end and v != "200")
+            total = sum(1 for t, v in requests if t0 < t <= t_end)
+            samples[(scenario, system, "failed_requests")].append(f"{failed}/{total}")
+            units[(scenario, "failed_requests")] = "failed/sent"
+
+
+BASELINES = {"startup": ["seed"], "idle": ["tini", "seed"], "check": ["pg_isready+psql"], "size": ["seed"]}
+
+
+def baselines_of(scenario):
+    return BASELINES.get(scenario.split(":")[0], ["seed"])
+
+
+def numbers(values):
+    out = []
+    for v in values:
+        if v.startswith("never:"):
+            out.append(NEVER)
+        elif "/" in v:
+            out.append(float(v.split("/")[0]))
+        else:
+            out.append(float(v))
+    return out
+
+
+def fmt_one(v):
+    if v == NEVER:
+        return "never"
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}".rstrip("0").rstrip(".") if v != int(v) else f"{v:.0f}"
+
+
+def spread(values):
+    if not values:
+        return "–"
+    nums = numbers(values)
+    if any(n == NEVER for n in nums):
+        waited = max(float(v.split(":")[1]) for v in values if v.startswith("never:"))
+        finite = [n for n in nums if n != NEVER]
+        healed = f"; healed {len(finite)}/{len(nums)}" if finite else ""
+        return f"never in {len(nums) - len(finite)}/{len(nums)} (waited up to {waited:.0f} s){healed}"
+    if "/" in values[0]:
+        return ", ".join(values)
+    if len(nums) == 1:
+        return fmt_one(nums[0])
+    return f"{fmt_one(min(nums))} / {fmt_one(statistics.median(nums))} / {fmt_one(max(nums))}"
+
+
+def median(values):
+    nums = numbers(values)
+    if not nums:
+        return None
+    finite = sorted(nums)
+    return statistics.median(finite) if NEVER not in finite else NEVER
+
+
+def table(samples, units):
+    rows = ["| scenario | measure | unit | wgsidecar | baseline | baseline: min / median / max | wgsidecar: min / median / max | ratio (medians) | n |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    keys = sorted({(s, m) for s, sys_, m in samples if sys_ == "wgsidecar"}, key=order_key)
+    for scenario, metric in keys:
+        ours = samples[(scenario, "wgsidecar", metric)]
+        for base in baselines_of(scenario):
+            theirs = samples.get((scenario, base, metric), [])
+            ratio = "–"
+            a, b = median(ours), median(theirs) if theirs else None
+            if a is not None and b not in (None, 0, NEVER) and a != NEVER:
+                ratio = f"{a / b:.2f}"
+            elif b == NEVER and a not in (None, NEVER):
+                ratio = "heals vs never"
+            med_a = fmt_one(a) if a is not None else "–"
+            med_b = f"{base} {fmt_one(b)}" if theirs else "–"
+            rows.append(f"| {scenario} | {metric} | {units.get((scenario, metric), '')} | {med_a} | {med_b} | "
+                        f"{spread(theirs)} | {spread(ours)} | {ratio} | {len(ours)} |")
+            if not theirs:
+                break
+    return "\n".join(rows)
+
+
+ORDER = ["startup", "recovery:route", "recovery:iface", "recovery:udp", "recovery:move", "idle", "size", "check"]
+
+
+def order_key(key):
+    scenario, metric = key
+    return (ORDER.index(scenario) if scenario in ORDER else 99, scenario, metric)
+
+
+def chart(samples, png):
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    data = [numbers(samples.get(("startup", s, "app_start"), [])) for s in ("wgsidecar", "seed")]
+    left.boxplot(data, labels=["wgsidecar run", "seed entrypoint.sh"], vert=False)
+    for i, values in enumerate(data, start=1):
+        left.scatter(values, [i] * len(values), s=12, alpha=0.6)
+    left.set_xlim(left=0)
+    left.set_xlabel("time to app start (ms)")
+    left.set_title("Startup (userspace backend, ping+tcp+tls+auth)")
+    faults = ["route", "iface", "udp", "move"]
+    width = 0.38
+    for j, system in enumerate(("wgsidecar", "seed")):
+        for i, fault in enumerate(faults):
+            values = samples.get((f"recovery:{fault}", system, "heal_app"), [])
+            for v in values:
+                x = i + (j - 0.5) * width
+                if v.startswith("never:"):
+                    waited = float(v.split(":")[1])
+                    right.bar(x, waited, width, color="none", edgecolor="C%d" % j, hatch="//")
+                    right.text(x, waited, "never", ha="center", va="bottom", fontsize=8)
+                else:
+                    right.scatter([x], [float(v) / 1000], color="C%d" % j, zorder=3)
+        right.scatter([], [], color="C%d" % j, label=system)
+    right.set_xticks(range(len(faults)), ["route deleted", "interface deleted", "hub UDP blocked", "hub moved"])
+    right.set_ylabel("app healthy again after the fault (s)")
+    right.set_title("Recovery (hatched: never healed, bar = time waited)")
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+
+
+def main():
+    out, results, png = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    samples, units = read_samples(out)
+    recovery_samples(out, samples, units)
+    chart(samples, png)
+    machine = (out / "machine.txt").read_text().strip()
+    notes = (out / "notes.txt").read_text().strip() if (out / "notes.txt").exists() else ""
+    text = ["# Benchmarks", "", "Produced by `bench/run.sh`; do not edit by hand.", "", machine, "",
+            table(samples, units), "", f"![startup and recovery]({png.name})", ""]
+    if notes:
+        text += ["## Notes", ""] + [f"- {n}" for n in notes.splitlines()] + [""]
+    results.write_text("\n".join(text))
+
+
+if __name__ == "__main__":
+    main()

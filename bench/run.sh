@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# wgsidecar against the seed's entrypoint.sh (and tini, pg_isready + psql) side by side, in
+# one run, in two netns labs (tests/lab/lab.sh, prefixes bn1- and bn2-). Writes
+# bench/RESULTS.md and bench/results.png. As root; about 10 minutes. Not part of the tests.
+#
+# Usage: bench/run.sh [BUILD_DIR]      (default: $WGS_BUILD or ./build, built if needed)
+# Knobs: BENCH_RUNS (startups of each, 7), BENCH_CHECK_RUNS (10), BENCH_IDLE_SECONDS (60),
+#        BENCH_UDP_BLOCK (seconds, 20), BENCH_HEAL_WAIT (seconds, 30), BENCH_RECOVERY_ROUNDS (2),
+#        BENCH_IMAGE / BENCH_SEED_IMAGE (podman images to compare), BENCH_OUT (raw data dir),
+#        BENCH_ONLY (a subset of "startup idle recovery check size"; recovery implies idle).
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+BENCH_ROOT=$(cd "$BENCH_DIR/.." && pwd)
+build=$(readlink -f "${1:-${WGS_BUILD:-$BENCH_ROOT/build}}")
+BENCH_RUNS=${BENCH_RUNS:-7}
+BENCH_CHECK_RUNS=${BENCH_CHECK_RUNS:-10}
+BENCH_IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
+BENCH_UDP_BLOCK=${BENCH_UDP_BLOCK:-20}
+BENCH_HEAL_WAIT=${BENCH_HEAL_WAIT:-30}
+BENCH_RECOVERY_ROUNDS=${BENCH_RECOVERY_ROUNDS:-2}
+SIDECAR_LAB=bn1-
+OTHER_LAB=bn2-
+
+source "$BENCH_ROOT/tests/lab/lab.sh"
+source "$BENCH_DIR/lib.sh"
+source "$BENCH_DIR/startup.sh"
+source "$BENCH_DIR/idle.sh"
+source "$BENCH_DIR/recovery.sh"
+source "$BENCH_DIR/checks.sh"
+source "$BENCH_DIR/sizes.sh"
+
+build_if_needed() {
+  if [ ! -x "$build/sidecar/wgsidecar" ] || [ ! -x "$build/app-shim/contacts-api" ]; then
+    bench_log "building in $build"
+    cmake -S "$BENCH_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$build" -j"$(nproc)" --target wgsidecar contacts-api
+  fi
+  WGSIDECAR=$build/sidecar/wgsidecar
+  BENCH_APP=$build/app-shim/contacts-api
+}
+
+# What only the benchmarks use (scripts/setup.sh installs the rest).
+install_bench_tools() {
+  local missing=()
+  command -v tini >/dev/null || missing+=(tini)
+  /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || missing+=(python3-matplotlib)
+  [ ${#missing[@]} -eq 0 ] && return
+  bench_log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+check_tools() {
+  local tool missing=()
+  for tool in wg-quick wireguard-go tini unshare nsenter curl pg_isready psql strip /usr/bin/python3; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || missing+=(python3-matplotlib)
+  [ ${#missing[@]} -eq 0 ] || { bench_log "missing: ${missing[*]} (run scripts/setup.sh as root)"; exit 1; }
+}
+
+machine_info() {
+  local cpu
+  cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+  printf 'Machine: %s, %s CPUs, %s MiB RAM, Linux %s (no WireGuard module: userspace wireguard-go for both). ' \
+    "$cpu" "$(nproc)" "$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)" "$(uname -r)"
+  printf 'Load average at the start: %s (other work shares the machine: compare within a row, not across runs). ' \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf 'Date: %s. wgsidecar %s (%s). Runs: %s startups of each, %s checks of each, %s s idle, %s recovery rounds.\n' \
+    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(git -C "$BENCH_ROOT" describe --always --dirty 2>/dev/null || echo unknown)" \
+    "$(file -b "$WGSIDECAR" | grep -o 'statically linked' || echo dynamic)" \
+    "$BENCH_RUNS" "$BENCH_CHECK_RUNS" "$BENCH_IDLE_SECONDS" "$BENCH_RECOVERY_ROUNDS"
+}
+
+# wanted SCENARIO: in BENCH_ONLY (default: all of startup idle recovery check size).
+wanted() { [[ " ${BENCH_ONLY:-startup idle recovery check size} " == *" $1 "* ]]; }
+
+cleanup() {
+  local job
+  for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
+  lab_down --prefix "$SIDECAR_LAB" >/dev/null 2>&1 || true
+  lab_down --prefix "$OTHER_LAB" >/dev/null 2>&1 || true
+}
+
+main() {
+  install_bench_tools
+  check_tools
+  build_if_needed
+  BENCH_OUT=${BENCH_OUT:-$(mktemp -d /tmp/wgsidecar-bench.XXXXXX)}
+  mkdir -p "$BENCH_OUT/logs"
+  : > "$BENCH_OUT/samples.tsv"
+  : > "$BENCH_OUT/notes.txt"
+  export BENCH_OUT BENCH_DIR BENCH_ROOT WGSIDECAR BENCH_APP
+  trap cleanup EXIT
+  bench_log "raw data in $BENCH_OUT"
+  lab_down --prefix "$SIDECAR_LAB" >/dev/null 2>&1 || true
+  lab_down --prefix "$OTHER_LAB" >/dev/null 2>&1 || true
+  lab_up --prefix "$SIDECAR_LAB" >/dev/null
+  lab_up --prefix "$OTHER_LAB" >/dev/null
+  machine_info > "$BENCH_OUT/machine.txt"
+
+  if wanted startup; then
+    bench_log "1/5 time to app start"
+    bench_startup "$SIDECAR_LAB" "$BENCH_RUNS"
+  fi
+  # The recovery scenario goes on with the seed's app the idle one started.
+  if wanted idle || wanted recovery; then
+    bench_log "3/5 idle cost"
+    bench_idle "$SIDECAR_LAB" "$OTHER_LAB" "$BENCH_IDLE_SECONDS"
+  fi
+  if wanted recovery; then
+    bench_log "2/5 detection and recovery"
+    bench_recovery "$SIDECAR_LAB" "$OTHER_LAB" "$BENCH_RECOVERY_ROUNDS"
+    note "Recovery: probe every 2 s, stale after 6 s (SIDECAR_PROBE_INTERVAL/SIDECAR_STALE_AFTER); hub UDP blocked for $BENCH_UDP_BLOCK s; each window ends when both labs are healthy or after $BENCH_HEAL_WAIT s. heal_* count from the fault's end (the unblock; the deletion or the move otherwise). Loops sample every 0.2 s plus the request or ping time (1 s deadline). Between faults the seed is given a manual wg-quick down/up, as its operator would have to."
+  fi
+  if wanted check; then
+    bench_log "5/5 check latency"
+    bench_checks "$SIDECAR_LAB" "$BENCH_CHECK_RUNS"
+  fi
+  if wanted size; then
+    bench_log "4/5 sizes"
+    bench_sizes
+  fi
+  note "Kernel backend against wg-quick under qemu (tests/kernel/vm-run.sh): not measured in this run."
+
+  /usr/bin/python3 "$BENCH_DIR/analyze.py" "$BENCH_OUT" "$BENCH_DIR/RESULTS.md" "$BENCH_DIR/results.png"
+  bench_log "wrote $BENCH_DIR/RESULTS.md and $BENCH_DIR/results.png"
+}
+
+main "$@"
