@@ -170,7 +170,7 @@ def table(samples, units):
     return "\n".join(rows)
 
 
-ORDER = ["startup", "recovery:route", "recovery:iface", "recovery:udp", "recovery:move", "idle", "size", "check"]
+ORDER = ["startup", "startup:kernel", "recovery:route", "recovery:iface", "recovery:udp", "recovery:move", "idle", "size", "check"]
 
 
 def order_key(key):

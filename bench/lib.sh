@@ -1,5 +1,6 @@
 # Shared by bench/run.sh and the scenario files: samples, the seed's entrypoint in a lab edge,
 # wgsidecar in a lab edge, request and ping loops. Sourced; expects tests/lab/lab.sh sourced.
+source "$BENCH_ROOT/tests/lib/wait.sh"
 
 bench_log() { printf 'bench: %s\n' "$*" >&2; }
 
@@ -12,15 +13,6 @@ note() { printf '%s\n' "$*" >> "$BENCH_OUT/notes.txt"; }
 # ms_between T0 T1: milliseconds between two $EPOCHREALTIME values, 1 decimal.
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
 
-# wait_until SECONDS CMD...: poll CMD every 0.1 s; false when the deadline passes.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.1
-  done
-}
 
 # lab_edge_env PREFIX [--by-name]: the lab's configuration for its edge, as export lines.
 lab_edge_env() {
@@ -35,7 +27,8 @@ lab_edge_env() {
 # It writes /etc/wireguard/wg0.conf (the private key, on disk) and wg-quick's wireguard-go puts
 # its socket in /var/run/wireguard/wg0.sock, shared by every namespace. Both get a tmpfs in a
 # mount namespace of the seed's own, so the key never reaches the disk and wg0 never meets
-# another test's wg0. WG_QUICK_USERSPACE_IMPLEMENTATION: this kernel has no WireGuard module.
+# another test's wg0. WG_QUICK_USERSPACE_IMPLEMENTATION: this kernel has no WireGuard module
+# (wg-quick uses it only when creating a kernel link fails, so it is harmless in the qemu VM).
 
 # seed_workdir DIR APP: a directory with entrypoint.sh and ./contacts-api (a link to APP).
 seed_workdir() {
@@ -64,12 +57,13 @@ seed_down() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# wgsidecar in a lab's edge namespace: all checks on, the userspace backend, JSON logs.
+# wgsidecar in a lab's edge namespace: all checks on, the userspace backend (BENCH_BACKEND),
+# JSON logs.
 
 # sidecar_env PREFIX: the lab's configuration plus wgsidecar's settings for the benchmarks.
 sidecar_env() {
   eval "$(lab_edge_env "$1" --by-name)"
-  export WG_BACKEND=userspace SIDECAR_REQUIRE=ping,tcp,tls,auth PGSSLMODE=verify-full
+  export WG_BACKEND=${BENCH_BACKEND:-userspace} SIDECAR_REQUIRE=ping,tcp,tls,auth PGSSLMODE=verify-full
   export SIDECAR_LOG_FORMAT=json SIDECAR_LOG_LEVEL=debug SIDECAR_STARTUP_TIMEOUT=30s
 }
 

@@ -5,9 +5,10 @@
 #
 # Usage: bench/run.sh [BUILD_DIR]      (default: $WGS_BUILD or ./build, built if needed)
 # Knobs: BENCH_RUNS (startups of each, 7), BENCH_CHECK_RUNS (10), BENCH_IDLE_SECONDS (60),
-#        BENCH_UDP_BLOCK (seconds, 20), BENCH_HEAL_WAIT (seconds, 30), BENCH_RECOVERY_ROUNDS (2),
+#        BENCH_UDP_BLOCK (seconds, 60), BENCH_HEAL_WAIT (seconds, 30), BENCH_RECOVERY_ROUNDS (2),
 #        BENCH_IMAGE / BENCH_SEED_IMAGE (podman images to compare), BENCH_OUT (raw data dir),
-#        BENCH_ONLY (a subset of "startup idle recovery check size"; recovery implies idle).
+#        BENCH_KERNEL_RUNS (starts of each on kernel WireGuard under qemu, 5),
+#        BENCH_ONLY (a subset of "startup kernel idle recovery check size"; recovery implies idle).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 BENCH_ROOT=$(cd "$BENCH_DIR/.." && pwd)
@@ -15,15 +16,17 @@ build=$(readlink -f "${1:-${WGS_BUILD:-$BENCH_ROOT/build}}")
 BENCH_RUNS=${BENCH_RUNS:-7}
 BENCH_CHECK_RUNS=${BENCH_CHECK_RUNS:-10}
 BENCH_IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
-BENCH_UDP_BLOCK=${BENCH_UDP_BLOCK:-20}
+BENCH_UDP_BLOCK=${BENCH_UDP_BLOCK:-60}
 BENCH_HEAL_WAIT=${BENCH_HEAL_WAIT:-30}
 BENCH_RECOVERY_ROUNDS=${BENCH_RECOVERY_ROUNDS:-2}
+BENCH_KERNEL_RUNS=${BENCH_KERNEL_RUNS:-5}
 SIDECAR_LAB=bn1-
 OTHER_LAB=bn2-
 
 source "$BENCH_ROOT/tests/lab/lab.sh"
 source "$BENCH_DIR/lib.sh"
 source "$BENCH_DIR/startup.sh"
+source "$BENCH_DIR/kernel.sh"
 source "$BENCH_DIR/idle.sh"
 source "$BENCH_DIR/recovery.sh"
 source "$BENCH_DIR/checks.sh"
@@ -72,7 +75,7 @@ machine_info() {
 }
 
 # wanted SCENARIO: in BENCH_ONLY (default: all of startup idle recovery check size).
-wanted() { [[ " ${BENCH_ONLY:-startup idle recovery check size} " == *" $1 "* ]]; }
+wanted() { [[ " ${BENCH_ONLY:-startup kernel idle recovery check size} " == *" $1 "* ]]; }
 
 cleanup() {
   local job
@@ -102,6 +105,10 @@ main() {
     bench_log "1/5 time to app start"
     bench_startup "$SIDECAR_LAB" "$BENCH_RUNS"
   fi
+  if wanted kernel; then
+    bench_log "1b/5 time to app start on kernel WireGuard (qemu)"
+    bench_kernel "$build" "$BENCH_KERNEL_RUNS"
+  fi
   # The recovery scenario goes on with the seed's app the idle one started.
   if wanted idle || wanted recovery; then
     bench_log "3/5 idle cost"
@@ -120,7 +127,6 @@ main() {
     bench_log "4/5 sizes"
     bench_sizes
   fi
-  note "Kernel backend against wg-quick under qemu (tests/kernel/vm-run.sh): not measured in this run."
 
   /usr/bin/python3 "$BENCH_DIR/analyze.py" "$BENCH_OUT" "$BENCH_DIR/RESULTS.md" "$BENCH_DIR/results.png"
   bench_log "wrote $BENCH_DIR/RESULTS.md and $BENCH_DIR/results.png"

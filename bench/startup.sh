@@ -22,8 +22,8 @@ startup_seed_once() {
   seed_down "$1"
 }
 
-# startup_sidecar_once PREFIX APP LOG: one start of wgsidecar; prints the milliseconds and
-# records the phases.
+# startup_sidecar_once PREFIX APP LOG SCENARIO: one start of wgsidecar; prints the milliseconds
+# and records the phases.
 startup_sidecar_once() {
   local t0 stamp=$BENCH_OUT/app.stamp
   rm -f "$stamp"
@@ -32,14 +32,14 @@ startup_sidecar_once() {
     exec ip netns exec "$1edge" "$WGSIDECAR" run -- "$2") 2>"$3" >/dev/null || return 1
   [ -s "$stamp" ] || return 1
   ms_between "$t0" "$(cat "$stamp")"
-  startup_phases "$t0" "$(cat "$stamp")" "$3"
+  startup_phases "$t0" "$(cat "$stamp")" "$3" "$4"
 }
 
-# startup_phases T0 T_APP LOG: wgsidecar's phases from its log lines (millisecond stamps):
+# startup_phases T0 T_APP LOG SCENARIO: wgsidecar's phases from its log lines (millisecond stamps):
 # link (config, wireguard-go, UAPI, addresses, routes), checks (first handshake, ping ∥
 # tcp → tls → auth), spawn (until the app's first line); tcp/tls/auth from libpq's transitions.
 startup_phases() {
-  /usr/bin/python3 - "$1" "$2" "$3" <<'EOF' | while read -r metric value; do sample startup wgsidecar "$metric" "$value" ms; done
+  /usr/bin/python3 - "$1" "$2" "$3" <<'EOF' | while read -r metric value; do sample "$4" wgsidecar "$metric" "$value" ms; done
 import json, re, sys
 from datetime import datetime, timezone
 t0, tapp, log = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
@@ -69,18 +69,19 @@ if {"CONNECTION_MADE1", "CONNECTION_SSL_STARTUP", "CONNECTION_OK"} <= steps.keys
 EOF
 }
 
-# bench_startup PREFIX RUNS: RUNS starts of each, taking turns.
+# bench_startup PREFIX RUNS [SCENARIO]: RUNS starts of each, taking turns, recorded under
+# SCENARIO (default startup).
 bench_startup() {
-  local prefix=$1 runs=$2 i ms seed_ms app=$BENCH_OUT/startup-app seedw=$BENCH_OUT/seed-startup
+  local prefix=$1 runs=$2 scenario=${3:-startup} i ms seed_ms app=$BENCH_OUT/startup-app seedw=$BENCH_OUT/seed-startup
   startup_app "$app"
   seed_workdir "$seedw" "$app"
   for i in $(seq "$runs"); do
-    seed_ms=$(startup_seed_once "$prefix" "$seedw" "$BENCH_OUT/logs/startup-seed-$i.log") ||
-      { bench_log "the seed's entrypoint failed (see logs/startup-seed-$i.log)"; seed_down "$prefix"; return 1; }
-    sample startup seed app_start "$seed_ms" ms
-    ms=$(startup_sidecar_once "$prefix" "$app" "$BENCH_OUT/logs/startup-wgsidecar-$i.log") ||
-      { bench_log "wgsidecar run failed (see logs/startup-wgsidecar-$i.log)"; return 1; }
-    sample startup wgsidecar app_start "$ms" ms
-    bench_log "startup $i/$runs: seed $seed_ms ms, wgsidecar $ms ms"
+    seed_ms=$(startup_seed_once "$prefix" "$seedw" "$BENCH_OUT/logs/$scenario-seed-$i.log") ||
+      { bench_log "the seed's entrypoint failed (see logs/$scenario-seed-$i.log)"; seed_down "$prefix"; return 1; }
+    sample "$scenario" seed app_start "$seed_ms" ms
+    ms=$(startup_sidecar_once "$prefix" "$app" "$BENCH_OUT/logs/$scenario-wgsidecar-$i.log" "$scenario") ||
+      { bench_log "wgsidecar run failed (see logs/$scenario-wgsidecar-$i.log)"; return 1; }
+    sample "$scenario" wgsidecar app_start "$ms" ms
+    bench_log "$scenario $i/$runs: seed $seed_ms ms, wgsidecar $ms ms"
   done
 }

@@ -9,7 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -35,7 +35,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
-  boost::beast::http::request_parser<boost::beast::http::empty_body> parser_;
+  // buffer_body: a request with a body parses (its head is all we read); with empty_body the
+  // parser rejects any Content-Length at the end of the head, turning a 405 into a 400.
+  boost::beast::http::request_parser<boost::beast::http::buffer_body> parser_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
   Limits limits_;
   Respond respond_;

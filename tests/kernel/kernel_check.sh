@@ -23,15 +23,9 @@ edge=$(lab_ns edge) hub=$(lab_ns hub)
 echo "nameserver 127.0.0.1" > "/etc/netns/$edge/resolv.conf"
 at_edge() { ip netns exec "$edge" "$@"; }
 
-# The hub as the seed's cloud-init makes it, on the kernel's WireGuard (as lab_hub_wg_up does
-# for wireguard-go).
+# The hub as the seed's cloud-init makes it, on the kernel's WireGuard.
 lab_hub_wg_down
-ip -n "$hub" link add "$LAB_HUB_WG" type wireguard
-ip netns exec "$hub" wg set "$LAB_HUB_WG" listen-port "$LAB_WG_PORT" private-key "$LAB_STATE/hub.key" \
-  peer "$(cat "$LAB_STATE/edge.pub")" allowed-ips "$LAB_EDGE_WG_ADDR/32"
-ip -n "$hub" addr add "$LAB_HUB_WG_ADDR/24" dev "$LAB_HUB_WG"
-ip -n "$hub" link set "$LAB_HUB_WG" mtu 1420 up
-ip -n "$hub" route add "$LAB_EDGE_WG_ADDR/32" dev "$LAB_HUB_WG"
+lab_hub_wg_up --kernel
 expect_contains "the hub's WireGuard is the kernel's" wireguard "$(ip -n "$hub" -d link show "$LAB_HUB_WG")"
 
 stage() { jq -r --arg n "$1" '.stages[] | select(.name == $n and .target == "primary") | .status' <<< "$report"; }

@@ -10,6 +10,8 @@ wgsidecar=$(readlink -f "${1:?usage: kernel_tunnel.sh PATH/TO/wgsidecar}")
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../lib/assert.sh
 source "$here/../lib/assert.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/wait.sh
+source "$here/../lib/wait.sh"
 [ -d /sys/module/wireguard ] || { echo "kernel_tunnel: no WireGuard in this kernel (run it under vm-run.sh)"; exit 77; }
 
 hub=kthub edge=ktedge dev=ktwg0 hub_dev=kthwg
@@ -26,16 +28,6 @@ trap cleanup EXIT
 at_edge() { ip netns exec "$edge" "$@"; }
 section() { printf '%s (at %ss)\n' "$*" "$SECONDS"; }
 at_hub() { ip netns exec "$hub" "$@"; }
-
-# wait_until SECONDS CMD...: poll CMD until it succeeds; false when the deadline passes.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-}
 
 setup_network() {
   ip netns add "$hub"

@@ -336,11 +336,16 @@ lab__wg_start() {
 # Ready when wg can read the device, or when there is no point waiting any more.
 lab__wg_ready() { ip netns exec "$1" wg show "$2" >/dev/null 2>&1 || ! lab__running "$3"; }
 
-# lab_hub_wg_up: start the hub's WireGuard as the seed's wg0.conf describes it, except that the
-# hub does not keep alive (the edge does).
+# lab_hub_wg_up [--kernel]: start the hub's WireGuard as the seed's wg0.conf describes it,
+# except that the hub does not keep alive (the edge does). wireguard-go, or with --kernel the
+# kernel's WireGuard (inside the qemu VM of tests/kernel, where the module exists).
 lab_hub_wg_up() {
   local ns=$LAB_NS_HUB
-  lab__wg_start "$ns" "$LAB_HUB_WG" hub-wg || return 1
+  if [ "${1:-}" = --kernel ]; then
+    lab__must "creating the hub's kernel WireGuard" ip -n "$ns" link add "$LAB_HUB_WG" type wireguard || return 1
+  else
+    lab__wg_start "$ns" "$LAB_HUB_WG" hub-wg || return 1
+  fi
   lab__must "configuring the hub's WireGuard" ip netns exec "$ns" wg set "$LAB_HUB_WG" \
     listen-port "$LAB_WG_PORT" private-key "$LAB_STATE/hub.key" \
     peer "$(cat "$LAB_STATE/edge.pub")" allowed-ips "$LAB_EDGE_WG_ADDR/32" || return 1
@@ -354,6 +359,7 @@ lab_hub_wg_up() {
 lab_hub_wg_down() {
   lab__stop_named hub-wg
   rm -f "$LAB_UAPI_DIR/$LAB_HUB_WG.sock"
+  ip -n "$LAB_NS_HUB" link del "$LAB_HUB_WG" 2>/dev/null || true  # a kernel one
 }
 
 # lab__route_mtu NS DEST: the MTU of the route towards DEST, as wg-quick finds it.
