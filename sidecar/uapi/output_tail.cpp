@@ -14,7 +14,7 @@ OutputTail::OutputTail(int fd)
 
 namespace {
 
-// Appends what `fd` yields to `kept` (bounded) until end of file, an error, or a stop request
+// Hands what `fd` yields to `keep` until end of file, an error, or a stop request
 // signalled on `wake`.
 template <typename Keep>
 void pump(std::stop_token const& stop, int fd, int wake, Keep keep) {
