@@ -49,6 +49,7 @@ bool concerns_link(netlink::Event const& event, int ifindex) {
 }  // namespace
 
 struct Monitor::Probe {
+  Clock::time_point started = Clock::now();
   int outstanding = 2;  // the ping and the worker's look
   checks::PingOutcome ping;
   Inspection seen;
@@ -150,6 +151,13 @@ void Monitor::probe() {
   });
 }
 
+// Probes start on a steady cadence: a ping that waits out its timeout on a silent tunnel
+// does not stretch the gap to the next probe, nor the time to notice staleness.
+Duration Monitor::until_next_probe(Probe const& probe, Clock::time_point now) const {
+  auto const spent = std::chrono::duration_cast<Duration>(now - probe.started);
+  return std::max(Duration(0), config_.monitor.probe_interval - spent);
+}
+
 void Monitor::schedule_checks(Duration after) {
   if (stopped_ || given_up_) return;
   checks_timer_.expires_after(after);
@@ -179,14 +187,16 @@ void Monitor::probe_finished(Probe const& probe) {
   auto const now = Clock::now();
   record_view(probe.seen);
   if (probe.ping.replied) last_probe_ms_ = probe.ping.ms;
-  freshness_.observe({now, probe.ping.replied, probe.seen.handshake_age, probe.seen.rx_bytes});
+  // The signs of life date from the probe's start: the counters were read then, and a reply
+  // came a round trip later; dating them at the end would stretch them by a ping timeout.
+  freshness_.observe({probe.started, probe.ping.replied, probe.seen.handshake_age, probe.seen.rx_bytes});
   if (probe.seen.damage_step()) return handle_damage(probe.seen, now);
   auto const why = freshness_.why_stale(now);
   if (why.empty()) {
     if (ladder_.in_trouble()) log::info("the tunnel is fresh again");
     ladder_.recovered();
     state_ = "fresh";
-    return schedule_probe(config_.monitor.probe_interval);
+    return schedule_probe(until_next_probe(probe, now));
   }
   if (ladder_.given_up(now)) {
     given_up_ = true;
@@ -196,7 +206,7 @@ void Monitor::probe_finished(Probe const& probe) {
   }
   state_ = "stale";
   if (auto step = ladder_.next(now)) return take(*step, why);
-  schedule_probe(config_.monitor.probe_interval);
+  schedule_probe(until_next_probe(probe, now));
 }
 
 // A deleted route, address or interface, or a dead implementation: mend it now, whatever
@@ -241,6 +251,11 @@ void Monitor::step_finished(Step step, std::string const& reason, StepOutcome co
   if (recent_recoveries_.size() > kept_recoveries) recent_recoveries_.pop_front();
   if (outcome.succeeded) log::info("tunnel recovery, step '{}': {}", step_name(step), outcome.detail);
   else log::warn("tunnel recovery, step '{}' failed: {}", step_name(step), outcome.detail);
+  // A stale tunnel on an intact link is the next step's business: climb now, not a probe later.
+  // (A links step for damage that mended itself before the step ran does not climb.)
+  if (auto const now = Clock::now(); step == Step::links && outcome.changed_nothing && freshness_.stale(now)) {
+    if (auto next = ladder_.next(now)) return take(*next, reason);
+  }
   // Look again soon: a handshake over a mended path takes about a second.
   schedule_probe(std::min(config_.monitor.probe_interval, Duration(1000)));
 }

@@ -55,6 +55,7 @@ class Monitor {
   void schedule_probe(Duration after);
   void probe();
   void probe_finished(Probe const& probe);
+  Duration until_next_probe(Probe const& probe, Clock::time_point now) const;
   void handle_damage(Inspection const& seen, Clock::time_point now);
   void take(Step step, std::string reason);
   void step_finished(Step step, std::string const& reason, StepOutcome const& outcome, std::string backend, int ifindex);

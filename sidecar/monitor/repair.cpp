@@ -45,7 +45,7 @@ StepOutcome restore_links(config::WireGuard const& wireguard, tunnel::Tunnel& tu
   if (!socket) return {false, socket.error().message};
   auto missing = tunnel::find_missing(*socket, tunnel.ifindex, wireguard);
   if (!missing) return {false, missing.error().message};
-  if (missing->empty()) return {true, "nothing was missing"};
+  if (missing->empty()) return {.succeeded = true, .detail = "nothing was missing", .changed_nothing = true};
   if (auto applied = tunnel::apply_link(*socket, tunnel.ifindex, wireguard, tunnel.mtu); !applied) {
     return {false, applied.error().message};
   }

@@ -32,6 +32,7 @@ struct StepOutcome {
   bool succeeded = false;
   std::string detail;  // what it did, or why it failed
   bool new_device = false;  // the interface was re-created: counters start at zero
+  bool changed_nothing = false;  // it found nothing to mend (the links step on an intact link)
 };
 
 // Takes `step` on `tunnel` (re-creating replaces its contents).
