@@ -185,6 +185,7 @@ void Monitor::probe_finished(Probe const& probe) {
   busy_ = false;
   if (stopped_ || given_up_) return;
   auto const now = Clock::now();
+  auto const tx_before = tx_bytes_;
   record_view(probe.seen);
   if (probe.ping.replied) last_probe_ms_ = probe.ping.ms;
   // The signs of life date from the probe's start: the counters were read then, and a reply
@@ -205,7 +206,15 @@ void Monitor::probe_finished(Probe const& probe) {
     return give_up_(why);
   }
   state_ = "stale";
-  if (auto step = ladder_.next(now)) return take(*step, why);
+  auto step = ladder_.next(now);
+  if (step == Step::interface && probe.seen.tx_bytes > tx_before) {
+    // The device sends (data or handshake initiations) and nothing comes back: the silence
+    // is on the path or at the hub. A new interface would only lose the session.
+    log::info("tunnel recovery, step 'interface' held back: {} sent {} bytes since the last look; waiting for the path",
+              config_.wireguard.interface.name, probe.seen.tx_bytes - tx_before);
+    step.reset();
+  }
+  if (step) return take(*step, why);
   schedule_probe(until_next_probe(probe, now));
 }
 

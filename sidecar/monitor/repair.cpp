@@ -54,7 +54,7 @@ StepOutcome restore_links(config::WireGuard const& wireguard, tunnel::Tunnel& tu
 
 StepOutcome reapply_peer(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
   auto const before = endpoints_text(tunnel.endpoints);
-  if (auto done = tunnel::reconfigure(wireguard, tunnel, {.detach_userspace = false}); !done) {
+  if (auto done = tunnel::reconfigure(wireguard, tunnel, {.detach_userspace = false, .keep_sessions = true}); !done) {
     return {false, done.error().message};
   }
   auto const after = endpoints_text(tunnel.endpoints);

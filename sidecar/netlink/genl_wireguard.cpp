@@ -50,9 +50,9 @@ Result<Client> Client::open(Duration timeout) {
   return Client(std::move(*socket), *family);
 }
 
-Status Client::set_device(std::string_view ifname, wg::DeviceSettings const& settings, bool replace_peers) {
+Status Client::set_device(std::string_view ifname, wg::DeviceSettings const& settings) {
   WipedBuffer buffer(set_device_buffer_size());
-  SetDeviceMessages messages(family_, ifname, settings, replace_peers);
+  SetDeviceMessages messages(family_, ifname, settings);
   auto const what = fmt::format("configuring WireGuard device {}", ifname);
   for (int part = 1; !messages.done(); ++part) {
     auto const message = messages.next(buffer.span());

@@ -18,11 +18,11 @@ class Client {
  public:
   static Result<Client> open(Duration timeout = default_timeout);
 
-  // Applies `settings` to link `ifname`: with replace_peers the device ends up with exactly
-  // these peers (WGDEVICE_F_REPLACE_PEERS, which drops the sessions of peers it had);
+  // Applies `settings` to link `ifname`: with settings.replace_peers the device ends up with
+  // exactly these peers (WGDEVICE_F_REPLACE_PEERS, which drops the sessions of peers it had);
   // without, the listed peers are updated in place. Each peer's allowed IPs are replaced.
   // Large settings go out in several acked messages; the buffer is wiped after each.
-  Status set_device(std::string_view ifname, wg::DeviceSettings const& settings, bool replace_peers = true);
+  Status set_device(std::string_view ifname, wg::DeviceSettings const& settings);
 
   // The device's state (`wg show`), redone when the kernel reports that it changed mid-dump.
   Result<wg::DeviceState> get_device(std::string_view ifname);

@@ -199,8 +199,8 @@ Message build_get_device(Buffer buffer, std::uint16_t family, std::string_view i
 }
 
 SetDeviceMessages::SetDeviceMessages(std::uint16_t family, std::string_view ifname,
-                                     wg::DeviceSettings const& settings, bool replace_peers)
-    : family_(family), ifname_(ifname), settings_(settings), replace_peers_(replace_peers) {}
+                                     wg::DeviceSettings const& settings)
+    : family_(family), ifname_(ifname), settings_(settings) {}
 
 // Everything the kernel would reject, found before the first message changes anything.
 // Messages name the peer by position, never by key.
@@ -279,7 +279,7 @@ Message SetDeviceMessages::next(Buffer buffer) {
     if (settings_.private_key != nullptr) writer.put(WGDEVICE_A_PRIVATE_KEY, settings_.private_key->bytes());
     if (settings_.listen_port) writer.put_u16(WGDEVICE_A_LISTEN_PORT, *settings_.listen_port);
     if (settings_.fwmark) writer.put_u32(WGDEVICE_A_FWMARK, *settings_.fwmark);
-    if (replace_peers_) writer.put_u32(WGDEVICE_A_FLAGS, WGDEVICE_F_REPLACE_PEERS);
+    if (settings_.replace_peers) writer.put_u32(WGDEVICE_A_FLAGS, WGDEVICE_F_REPLACE_PEERS);
   }
   if (writer.full()) return writer.finish("building WireGuard SET_DEVICE");
 

@@ -29,7 +29,7 @@ Message build_get_device(Buffer buffer, std::uint16_t family, std::string_view i
 
 // WG_CMD_SET_DEVICE for `settings`, one message per next() call, each to be acked before
 // the next is built (the kernel applies them in order):
-//  - the first carries the device attributes and, with replace_peers, WGDEVICE_F_REPLACE_PEERS;
+//  - the first carries the device attributes and, with settings.replace_peers, WGDEVICE_F_REPLACE_PEERS;
 //  - a peer starts with WGPEER_F_REPLACE_ALLOWEDIPS, its keys, endpoint and keepalive;
 //  - when the buffer fills, the next message carries only the remaining peers, and a peer
 //    cut inside its allowed IPs continues with just its public key and the remaining IPs,
@@ -38,8 +38,7 @@ Message build_get_device(Buffer buffer, std::uint16_t family, std::string_view i
 // wipes the buffer after sending.
 class SetDeviceMessages {
  public:
-  SetDeviceMessages(std::uint16_t family, std::string_view ifname, wg::DeviceSettings const& settings,
-                    bool replace_peers = true);
+  SetDeviceMessages(std::uint16_t family, std::string_view ifname, wg::DeviceSettings const& settings);
 
   bool done() const { return !first_ && peer_ == settings_.peers.size(); }
   // The next message in `buffer`; an error if the settings are invalid or a single
@@ -54,7 +53,6 @@ class SetDeviceMessages {
   std::uint16_t family_;
   std::string_view ifname_;
   wg::DeviceSettings const& settings_;
-  bool replace_peers_;
   bool first_ = true;
   std::size_t peer_ = 0;        // the peer the next message starts with
   std::size_t allowed_ip_ = 0;  // and its first allowed IP still to send

@@ -52,7 +52,8 @@ Status configure_everything(netlink::Socket& socket, config::WireGuard const& wi
   auto endpoints = resolve_endpoints(wireguard, options.resolve_timeout);
   if (!endpoints) return endpoints.error();
   tunnel.endpoints = *endpoints;
-  auto const settings = device_settings(wireguard, tunnel.endpoints);
+  auto settings = device_settings(wireguard, tunnel.endpoints);
+  settings.replace_peers = !options.keep_sessions;
   if (auto configured = tunnel.backend->configure(settings); !configured) return configured;
   auto index = rtnl::find_link(socket, wireguard.interface.name);
   if (!index) return index.error();

@@ -16,6 +16,8 @@ namespace wgs::tunnel {
 struct UpOptions {
   bool detach_userspace = true;  // false when `run` supervises the implementation itself
   Duration resolve_timeout{5000};
+  // The monitor's re-apply: update the peer in place, so a live session survives it.
+  bool keep_sessions = false;
 };
 
 struct Tunnel {

@@ -70,7 +70,7 @@ Secret encode_set(wg::DeviceSettings const& settings) {
   }
   if (settings.listen_port) out.append(fmt::format("listen_port={}\n", *settings.listen_port));
   if (settings.fwmark) out.append(fmt::format("fwmark={}\n", *settings.fwmark));
-  out.append("replace_peers=true\n");
+  if (settings.replace_peers) out.append("replace_peers=true\n");
   for (auto const& peer : settings.peers) encode_peer(out, peer);
   out.append("\n");
   return out.take();

@@ -34,7 +34,10 @@ struct DeviceSettings {
   Secret const* private_key = nullptr;  // owned by the Config; never copied elsewhere
   std::optional<std::uint16_t> listen_port;
   std::optional<std::uint32_t> fwmark;
-  std::vector<PeerSettings> peers;  // replaces every peer the device had
+  std::vector<PeerSettings> peers;
+  // true: the device ends up with exactly `peers` (the sessions of those it had are dropped);
+  // false: the listed peers are updated in place and keep their sessions.
+  bool replace_peers = true;
 };
 
 struct PeerState {

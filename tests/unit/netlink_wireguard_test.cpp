@@ -175,7 +175,8 @@ TEST_CASE("wireguard SET_DEVICE: one message carries every attribute, nests flag
 
 TEST_CASE("wireguard SET_DEVICE: no private key, no peers, no replace") {
   wg::DeviceSettings settings;
-  SetDeviceMessages messages(family, "wg0", settings, false);
+  settings.replace_peers = false;
+  SetDeviceMessages messages(family, "wg0", settings);
   auto const built = build_all(messages, 4096);
   REQUIRE(built.size() == 1);
   auto const device = set_attributes(built[0]);
@@ -185,6 +186,7 @@ TEST_CASE("wireguard SET_DEVICE: no private key, no peers, no replace") {
   CHECK_FALSE(device.has(WGDEVICE_A_LISTEN_PORT));
 
   // Replacing with nothing: the one message empties the device.
+  settings.replace_peers = true;
   SetDeviceMessages clear(family, "wg0", settings);
   auto const cleared = build_all(clear, 4096);
   REQUIRE(cleared.size() == 1);

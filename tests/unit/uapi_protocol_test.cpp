@@ -92,6 +92,18 @@ TEST_CASE("encode_set leaves out what is not set and writes IPv4 endpoints witho
   CHECK(text.starts_with("set=1\nreplace_peers=true\npublic_key="));
 }
 
+TEST_CASE("encode_set without replace_peers updates the listed peers in place (their sessions survive)") {
+  wg::DeviceSettings settings;
+  settings.replace_peers = false;
+  wg::PeerSettings peer;
+  peer.public_key = public_of(0x01);
+  peer.endpoint = endpoint("192.0.2.11", 51820);
+  settings.peers = {std::move(peer)};
+  auto const text = std::string(uapi::encode_set(settings).text());
+  CHECK(text.find("replace_peers") == std::string::npos);
+  CHECK(text.starts_with("set=1\npublic_key=" + repeat("01", 32) + "\nendpoint=192.0.2.11:51820\n"));
+}
+
 TEST_CASE("parse_get reads a device with two peers") {
   std::string const reply = "private_key=" + std::string(alice_private) + "\n"
                             "listen_port=51820\n"

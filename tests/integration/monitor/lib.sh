@@ -113,6 +113,7 @@ mon_route_present() { at_edge ip route show "$LAB_WG_NET" dev "$WG_INTERFACE" | 
 mon_address_present() { at_edge ip -o addr show dev "$WG_INTERFACE" | grep -F "$LAB_EDGE_WG_ADDR/32"; }
 mon_link_index() { at_edge cat "/sys/class/net/$WG_INTERFACE/ifindex"; }
 mon_userspace_pid() { pgrep -f "wireguard-go -f $WG_INTERFACE\$" | head -n 1; }
+mon_log_has() { grep -F -- "$1" "$mon_tmp/wgsidecar.log" | tail -n 1 | grep .; }
 mon_app_alive() { kill -0 "$mon_app_pid" && [ "$(cat "$mon_tmp/app.pid")" = "$mon_app_pid" ] && echo "pid $mon_app_pid alive"; }
 
 # mon_http PATH: prints the status code; the body lands in $mon_tmp/body.

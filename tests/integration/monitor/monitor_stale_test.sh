@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # A tunnel that goes stale through no fault of the edge: the hub's UDP blocked for longer
-# than SIDECAR_STALE_AFTER and then let through again, and the hub moved to a new address
-# under the same name (the hub does not keep alive, so WireGuard's roaming cannot find the
-# edge by itself). The monitor notices, recovers, and the app keeps its PID.
+# than SIDECAR_STALE_AFTER and then let through again (the edge keeps its wireguard-go and
+# its session), and the hub moved to a new address under the same name (the hub does not
+# keep alive, so WireGuard's roaming cannot find the edge by itself). The monitor notices,
+# recovers, and the app keeps its PID.
 # Usage: monitor_stale_test.sh PATH/TO/wgsidecar
 set -euo pipefail
 wgsidecar=$(readlink -f "${1:?usage: monitor_stale_test.sh PATH/TO/wgsidecar}")
@@ -21,13 +22,19 @@ state_is_not_fresh() { local s; s=$(mon_status_json .tunnel.state) && echo "stat
 state_is_fresh() { local s; s=$(mon_status_json .tunnel.state) && echo "state $s" && [ "$s" = fresh ]; }
 
 echo "hub UDP blocked past the stale threshold, then let through"
+implementation_before=$(mon_userspace_pid)
 lab_block_udp
 expect_within "the monitor sees the tunnel stale" 20 state_is_not_fresh
 expect_within "/readyz answers 503 meanwhile" 5 mon_http_is /readyz 503
+# The edge's device keeps sending into the silence: a new interface would only lose the session.
+expect_within "the ladder holds the interface step back while the device sends" 40 \
+  mon_log_has "step 'interface' held back"
 lab_unblock_udp
 expect_within "the tunnel works again" 60 mon_tunnel_works
 expect_within "the monitor sees it fresh again" 20 state_is_fresh
 expect_within "the app was not restarted" 1 mon_app_alive
+same_implementation() { local p; p=$(mon_userspace_pid) && echo "wireguard-go $p (was $implementation_before)" && [ "$p" = "$implementation_before" ]; }
+expect_within "the same wireguard-go carried the tunnel through the outage" 1 same_implementation
 
 echo "the hub moves; its name follows it"
 peer_steps_before=$(mon_recoveries peer)
