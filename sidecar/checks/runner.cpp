@@ -29,10 +29,22 @@ struct TargetRun {
   HintContext context;
   std::vector<StageResult> stages;  // in all_stages order once complete
   std::optional<StageResult> handshake, ping, mtu;
+  bool awaits_first_handshake = false;  // the tunnel has had none yet: judged after the probes
   std::vector<StageResult> pg;
 };
 
 bool wanted(CheckInputs const& inputs, Stage stage) { return inputs.stages.count(stage) != 0; }
+
+// A tunnel brought up a moment ago has had no handshake yet, and the probes' own packets
+// start one: such a target is probed anyway and its handshake judged again afterwards,
+// instead of failing before anything was sent. A stale handshake fails at once.
+void judge_handshake(TargetRun& run, CheckInputs const& inputs) {
+  std::optional<std::optional<SystemTime>> seen;
+  if (inputs.last_handshake && wanted(inputs, Stage::handshake)) seen = inputs.last_handshake();
+  run.awaits_first_handshake = seen && !*seen;
+  run.handshake = handshake_stage(run.database->target, seen, inputs.now(), inputs.stale_after, run.context);
+  if (!wanted(inputs, Stage::handshake)) run.handshake->detail = "not selected";
+}
 
 void start_mtu(boost::asio::io_context& io, TargetRun& run, net::IpAddress ip, CheckInputs const& inputs) {
   if (!wanted(inputs, Stage::mtu)) return void(run.mtu = skipped(Stage::mtu, run.info.name, "not selected"));
@@ -87,10 +99,7 @@ TargetRun prepare(config::Database const& db, CheckInputs const& inputs) {
   run.database = &db;
   run.info = {db.target, config::redacted_url(db), inputs.ping_host.value_or(db.host), std::nullopt, inputs.interface_mtu};
   run.context = {db.host, db.port, db.sslmode, run.info.ping_host, inputs.interface_mtu, std::nullopt};
-  std::optional<std::optional<SystemTime>> handshake;
-  if (inputs.last_handshake && wanted(inputs, Stage::handshake)) handshake = inputs.last_handshake();
-  run.handshake = handshake_stage(db.target, handshake, inputs.now(), inputs.stale_after, run.context);
-  if (!wanted(inputs, Stage::handshake)) run.handshake->detail = "not selected";
+  judge_handshake(run, inputs);
   return run;
 }
 
@@ -127,11 +136,15 @@ Report run(config::Config const& config, CheckInputs const& inputs) {
   for (auto const& db : config.databases) runs.push_back(prepare(db, inputs));
   boost::asio::io_context io;
   for (auto& target : runs) {
-    if (target.handshake->status == Status::fail) continue;  // everything after it is skipped
+    bool const hopeless = target.handshake->status == Status::fail && !target.awaits_first_handshake;
+    if (hopeless) continue;  // everything after it is skipped
     start_icmp(io, target, inputs);
     start_pg(io, target, inputs);
   }
   io.run();  // every probe ends by its own deadline
+  for (auto& target : runs) {
+    if (target.awaits_first_handshake) judge_handshake(target, inputs);
+  }
   Report report;
   for (auto const& target : runs) {
     report.targets.push_back(target.info);

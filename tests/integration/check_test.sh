@@ -84,4 +84,12 @@ check env
 expect_eq "ping fails" fail "$(stage ping)"
 lab_hub_wg_up >/dev/null
 at_edge "$wgsidecar" down >/dev/null 2>&1
+
+echo "check at once after up, before any handshake (no keepalive: nothing sent yet)"
+at_edge env WG_PERSISTENT_KEEPALIVE=0 "$wgsidecar" up >/dev/null 2>&1
+expect_eq "no handshake yet" 0 "$(at_edge wg show "$WG_INTERFACE" latest-handshakes | awk '{print $2}')"
+check env WG_PERSISTENT_KEEPALIVE=0
+expect_eq "exit 0: the checks' own packets made the handshake" 0 "$status"
+for s in handshake ping auth; do expect_eq "$s ok" ok "$(stage $s)"; done
+at_edge "$wgsidecar" down >/dev/null 2>&1
 finish
