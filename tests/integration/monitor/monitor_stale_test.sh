@@ -33,7 +33,10 @@ lab_unblock_udp
 expect_within "the tunnel works again" 60 mon_tunnel_works
 expect_within "the monitor sees it fresh again" 20 state_is_fresh
 expect_within "the app was not restarted" 1 mon_app_alive
-same_implementation() { local p; p=$(mon_userspace_pid) && echo "wireguard-go $p (was $implementation_before)" && [ "$p" = "$implementation_before" ]; }
+same_implementation() {
+  local p
+  p=$(mon_userspace_pid) && echo "wireguard-go $p (was $implementation_before)" && [ "$p" = "$implementation_before" ]
+}
 expect_within "the same wireguard-go carried the tunnel through the outage" 1 same_implementation
 
 echo "the hub moves; its name follows it"
