@@ -39,7 +39,8 @@ std::optional<Step> Ladder::next(Clock::time_point now) {
   Step const step = steps_taken_ == 0 ? Step::links : (steps_taken_ % 2 == 1 ? Step::peer : Step::interface);
   ++steps_taken_;
   // Missing links are mended as soon as a probe or an event sees them, so on a stale tunnel
-  // the links step rarely finds anything: the peer step follows at the next probe.
+  // the links step rarely finds anything: no wait after it, and the monitor asks for the
+  // peer step at once when it found nothing.
   if (step == Step::links) {
     next_step_at_ = now;
     return step;
