@@ -61,7 +61,10 @@ lab__wait() {
 
 # lab_use_prefix P: select the lab the other functions act on, and load its saved settings.
 lab_use_prefix() {
-  local p=${1:-}
+  local p=${1:-} tag=${WGS_LAB_TAG:-}
+  # WGS_LAB_TAG (a few letters) goes before every prefix, so two checkouts can run the same
+  # tests on one machine at once without meeting in each other's namespaces.
+  [ -n "$tag" ] && [[ "$p" != "$tag"* ]] && p=$tag$p
   # Interface names are ${P}hwg/${P}ewg/${P}wg0 and must fit in 15 characters.
   [[ "$p" =~ ^[a-z0-9][a-z0-9-]{0,11}$ ]] || { lab__log "prefix must match [a-z0-9][a-z0-9-]{0,11}"; return 1; }
   LAB_PREFIX=$p
