@@ -130,7 +130,7 @@ CheckInputs inputs_from(config::Config const& config) {
   return inputs;
 }
 
-Report run(config::Config const& config, CheckInputs const& inputs) {
+Report prove_path(config::Config const& config, CheckInputs const& inputs) {
   std::vector<TargetRun> runs;
   runs.reserve(config.databases.size());  // the handlers hold references into it
   for (auto const& db : config.databases) runs.push_back(prepare(db, inputs));

@@ -33,6 +33,6 @@ struct CheckInputs {
 // The configured part: SIDECAR_PING_HOST and SIDECAR_CHECK_TIMEOUT (config.checks).
 CheckInputs inputs_from(config::Config const& config);
 
-Report run(config::Config const& config, CheckInputs const& inputs);
+Report prove_path(config::Config const& config, CheckInputs const& inputs);
 
 }  // namespace wgs::checks

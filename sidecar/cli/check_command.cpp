@@ -13,7 +13,7 @@ namespace {
 
 // The tunnel's part of the inputs: its handshake and MTU. Without a tunnel the handshake
 // stage fails (no handshake) and names the cause, rather than being skipped.
-void add_tunnel_inputs(config::WireGuard const& wireguard, std::shared_ptr<tunnel::Backend> backend,
+void add_tunnel_inputs(config::WireGuard const& wireguard, std::shared_ptr<wireguard::Backend> backend,
                        checks::CheckInputs& inputs) {
   inputs.last_handshake = [backend]() -> std::optional<std::chrono::system_clock::time_point> {
     if (!backend) return std::nullopt;
@@ -31,9 +31,9 @@ checks::Report run_checks(config::Config const& config) {
   auto inputs = checks::inputs_from(config);
   auto backend = tunnel::attach(config.wireguard);
   if (!backend) log::warn("{}", backend.error().message);
-  add_tunnel_inputs(config.wireguard, backend ? std::shared_ptr<tunnel::Backend>(std::move(*backend)) : nullptr,
+  add_tunnel_inputs(config.wireguard, backend ? std::shared_ptr<wireguard::Backend>(std::move(*backend)) : nullptr,
                     inputs);
-  return checks::run(config, inputs);
+  return checks::prove_path(config, inputs);
 }
 
 }  // namespace

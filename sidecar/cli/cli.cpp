@@ -13,23 +13,8 @@
 namespace wgs::cli {
 namespace {
 
-constexpr Command command_table[] = {
-    {"run", run_app_command, "run [--exec] -- CMD [ARGS]", "tunnel up, checks, then run CMD and keep the tunnel alive"},
-    {"up", up_command, "up [--wait DURATION]", "bring the tunnel up (and wait for the first handshake)"},
-    {"down", down_command, "down", "take the tunnel down; succeeds when nothing is there"},
-    {"check", check_command, "check [--json]", "prove the path to PostgreSQL: handshake, ping, tcp, tls, auth, mtu"},
-    {"status", status_command, "status [--json]", "the tunnel as `wg show` sees it, plus backend and MTU"},
-    {"config", config_command, "config [--json]", "print the effective configuration, secrets hidden"},
-    {"hub-peer", hub_peer_command, "hub-peer", "print the [Peer] stanza the hub needs for this edge"},
-    {"genkey", genkey_command, "genkey", "print a new private key (as `wg genkey`)"},
-    {"genpsk", genpsk_command, "genpsk", "print a new preshared key (as `wg genpsk`)"},
-    {"pubkey", pubkey_command, "pubkey < private.key", "print the public key of a private key (as `wg pubkey`)"},
-    {"version", version_command, "version", "print the version"},
-    {"help", help_command, "help", "show this help"},
-};
-
-Command const* find_command(std::string_view name) {
-  for (auto const& command : command_table) {
+Command const* find_command(std::span<Command const> commands, std::string_view name) {
+  for (auto const& command : commands) {
     if (command.name == name) return &command;
   }
   return nullptr;
@@ -39,9 +24,58 @@ void usage_error(std::string const& message) {
   std::fprintf(stderr, "wgsidecar: %s\nRun `wgsidecar --help` for usage.\n", message.c_str());
 }
 
+// The command's name and its arguments, with the global options taken out.
+struct Words {
+  std::string command;
+  std::vector<std::string> args;
+  config::LoadOptions load;
+};
+
+std::optional<Words> split_words(int argc, char** argv) {
+  Words words;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view const arg = argv[i];
+    bool const global = words.command.empty();
+    if (global && arg == "--config") {
+      if (i + 1 >= argc) {
+        usage_error("--config needs a file path");
+        return std::nullopt;
+      }
+      words.load.config_file = argv[++i];
+    } else if (global && arg.starts_with("--config=")) {
+      words.load.config_file = std::string(arg.substr(9));
+    } else if (global && (arg == "--help" || arg == "-h")) {
+      words.command = "help";
+    } else if (global && arg == "--version") {
+      words.command = "version";
+    } else if (global) {
+      words.command = arg;
+    } else {
+      words.args.emplace_back(arg);
+    }
+  }
+  if (words.command.empty()) words.command = "help";
+  return words;
+}
+
 }  // namespace
 
-std::span<Command const> commands() { return command_table; }
+std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Command const> commands) {
+  auto words = split_words(argc, argv);
+  if (!words) return std::nullopt;
+  Invocation invocation{find_command(commands, words->command), std::move(words->args), std::move(words->load),
+                        commands};
+  // `wgsidecar /app/server` is `wgsidecar run -- /app/server`, as an ENTRYPOINT is written.
+  if (invocation.command == nullptr && words->command.find('/') != std::string::npos) {
+    invocation.args.insert(invocation.args.begin(), words->command);
+    invocation.command = find_command(commands, "run");
+  }
+  if (invocation.command == nullptr) {
+    usage_error(fmt::format("unknown command '{}'", words->command));
+    return std::nullopt;
+  }
+  return invocation;
+}
 
 bool has_flag(Invocation const& invocation, std::string_view flag) {
   return std::find(invocation.args.begin(), invocation.args.end(), flag) != invocation.args.end();
@@ -50,7 +84,7 @@ bool has_flag(Invocation const& invocation, std::string_view flag) {
 bool only_flags(Invocation const& invocation, std::initializer_list<std::string_view> allowed) {
   for (auto const& arg : invocation.args) {
     if (std::find(allowed.begin(), allowed.end(), arg) == allowed.end()) {
-      usage_error(fmt::format("{}: unexpected argument '{}'", invocation.command, arg));
+      usage_error(fmt::format("{}: unexpected argument '{}'", invocation.command->name, arg));
       return false;
     }
   }
@@ -69,12 +103,14 @@ std::optional<config::Config> load_config(Invocation const& invocation) {
   return std::move(loaded.config);
 }
 
-int help_command(Invocation const&) {
+int help_command(Invocation const& invocation) {
   std::string text = fmt::format(
       "wgsidecar {} — WireGuard to your database, checked, then your app, kept alive.\n\n"
       "Usage: wgsidecar [--config FILE] COMMAND [OPTIONS]\n\nCommands:\n",
       version);
-  for (auto const& command : command_table) text += fmt::format("  {:<24} {}\n", command.usage, command.summary);
+  for (auto const& command : invocation.all_commands) {
+    text += fmt::format("  {:<24} {}\n", command.usage, command.summary);
+  }
   text +=
       "\nOptions:\n"
       "  --config FILE            read the tunnel from a wg-quick file instead of WG_* variables\n"
@@ -89,40 +125,6 @@ int help_command(Invocation const&) {
 int version_command(Invocation const&) {
   std::printf("wgsidecar %s\n", version);
   return exit_code::ok;
-}
-
-int run_command(int argc, char** argv) {
-  Invocation invocation;
-  std::vector<std::string> rest;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view const arg = argv[i];
-    if (arg == "--config" && invocation.command.empty()) {
-      if (i + 1 >= argc) return usage_error("--config needs a file path"), exit_code::usage;
-      invocation.load.config_file = argv[++i];
-    } else if (arg.starts_with("--config=") && invocation.command.empty()) {
-      invocation.load.config_file = std::string(arg.substr(9));
-    } else if ((arg == "--help" || arg == "-h") && invocation.command.empty()) {
-      invocation.command = "help";
-    } else if (arg == "--version" && invocation.command.empty()) {
-      invocation.command = "version";
-    } else if (invocation.command.empty()) {
-      invocation.command = arg;
-    } else {
-      invocation.args.emplace_back(arg);
-    }
-  }
-  if (invocation.command.empty()) invocation.command = "help";
-  auto const* command = find_command(invocation.command);
-  if (command == nullptr && invocation.command.find('/') != std::string::npos) {
-    invocation.args.insert(invocation.args.begin(), invocation.command);
-    invocation.command = "run";
-    command = find_command("run");
-  }
-  if (command == nullptr) {
-    usage_error(fmt::format("unknown command '{}'", invocation.command));
-    return exit_code::usage;
-  }
-  return command->run(invocation);
 }
 
 }  // namespace wgs::cli

@@ -11,21 +11,24 @@
 
 namespace wgs::cli {
 
-struct Invocation {
-  std::string command;
-  std::vector<std::string> args;  // after the command, options included
-  config::LoadOptions load;       // --config FILE
-};
+struct Invocation;
 
 struct Command {
   std::string_view name;
-  int (*run)(Invocation const&);
+  int (*action)(Invocation const&);
   std::string_view usage;
   std::string_view summary;
 };
 
-std::span<Command const> commands();
-int run_command(int argc, char** argv);
+struct Invocation {
+  Command const* command = nullptr;
+  std::vector<std::string> args;        // after the command, options included
+  config::LoadOptions load;             // --config FILE
+  std::span<Command const> all_commands;  // for help
+};
+
+// The global options, then the command and its arguments. nullopt after printing a usage error.
+std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Command const> commands);
 
 // Loads and validates the configuration; on problems prints all of them and returns nullopt
 // (the caller exits with exit_code::config).
@@ -44,7 +47,7 @@ int up_command(Invocation const&);
 int down_command(Invocation const&);
 int status_command(Invocation const&);
 int check_command(Invocation const&);
-int run_app_command(Invocation const&);
+int run_command(Invocation const&);
 int help_command(Invocation const&);
 int version_command(Invocation const&);
 

@@ -6,7 +6,7 @@
 
 namespace wgs::cli {
 
-int run_app_command(Invocation const& invocation) {
+int run_command(Invocation const& invocation) {
   supervise::RunRequest request;
   std::size_t i = 0;
   for (; i < invocation.args.size(); ++i) {
@@ -27,7 +27,7 @@ int run_app_command(Invocation const& invocation) {
   }
   auto const config = load_config(invocation);
   if (!config) return exit_code::config;
-  return supervise::run(*config, config::process_environment(), request);
+  return supervise::supervise(*config, config::process_environment(), request);
 }
 
 }  // namespace wgs::cli

@@ -70,7 +70,7 @@ checks::Report gating_checks(config::Config const& config) {
     if (!state || state->peers.empty()) return std::nullopt;
     return state->peers.front().last_handshake;
   };
-  return checks::run(config, inputs);
+  return checks::prove_path(config, inputs);
 }
 
 Monitor::Monitor(boost::asio::io_context& io, config::Config const& config, tunnel::Tunnel tunnel,

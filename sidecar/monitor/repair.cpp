@@ -19,13 +19,13 @@ std::string describe(tunnel::Missing const& missing) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-std::string endpoints_text(std::vector<std::optional<wg::Endpoint>> const& endpoints) {
+std::string endpoints_text(std::vector<std::optional<wireguard::Endpoint>> const& endpoints) {
   std::vector<std::string> parts;
   for (auto const& endpoint : endpoints) parts.push_back(endpoint ? endpoint->to_string() : "none");
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-void read_peer(tunnel::Backend& backend, Inspection& seen) {
+void read_peer(wireguard::Backend& backend, Inspection& seen) {
   auto state = backend.read();
   if (!state) {
     seen.error = state.error().message;

@@ -41,7 +41,7 @@ class Session {
 
   ~Session() { startup_signals_.release(); }  // the SignalQueue owns the descriptor
 
-  int run() {
+  int serve() {
     serve_health();
     listen_during_startup();
     startup_thread_ = std::jthread([this](std::stop_token stop) {
@@ -154,11 +154,11 @@ class Session {
 
 }  // namespace
 
-int run(config::Config const& config, config::Environment const& env, RunRequest const& request) {
+int supervise(config::Config const& config, config::Environment const& env, RunRequest const& request) {
   SignalQueue signals;
   become_subreaper();
   Session session(config, env, request, signals);
-  return session.run();
+  return session.serve();
 }
 
 }  // namespace wgs::supervise

@@ -15,6 +15,6 @@ struct RunRequest {
   bool exec = false;  // --exec: execve the app after the checks, no supervision
 };
 
-int run(config::Config const& config, config::Environment const& env, RunRequest const& request);
+int supervise(config::Config const& config, config::Environment const& env, RunRequest const& request);
 
 }  // namespace wgs::supervise

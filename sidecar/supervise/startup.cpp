@@ -75,7 +75,7 @@ Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const
     if (startup.tunnel && !mtu_probed) mtu_probed = probe_mtu_once(config, *startup.tunnel);
     if (startup.tunnel) {
       if (config.supervision.require.empty()) return startup.ready = true, std::move(startup);
-      startup.last_report = checks::run(config, gating_inputs(config, *startup.tunnel));
+      startup.last_report = checks::prove_path(config, gating_inputs(config, *startup.tunnel));
       if (startup.last_report->ok_for(config.supervision.require)) return startup.ready = true, std::move(startup);
       last_problem = startup.last_report->failures();
     }

@@ -10,7 +10,7 @@ namespace wgs::tunnel {
 namespace rtnl = netlink::rtnl;
 
 Result<std::uint32_t> choose_mtu(netlink::Socket& socket, config::Interface const& iface,
-                                 std::vector<std::optional<wg::Endpoint>> const& endpoints) {
+                                 std::vector<std::optional<wireguard::Endpoint>> const& endpoints) {
   if (iface.mtu_mode == config::MtuMode::fixed) return iface.mtu;
   std::vector<net::IpAddress> ips;
   for (auto const& endpoint : endpoints) {

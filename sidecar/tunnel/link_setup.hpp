@@ -6,13 +6,13 @@
 
 #include "config/config.hpp"
 #include "netlink/rtnl.hpp"
-#include "wg/device.hpp"
+#include "wireguard/device.hpp"
 
 namespace wgs::tunnel {
 
 // The MTU to set: WG_MTU when fixed; otherwise the route MTU towards the endpoints minus 80.
 Result<std::uint32_t> choose_mtu(netlink::Socket& rtnl, config::Interface const& iface,
-                                 std::vector<std::optional<wg::Endpoint>> const& endpoints);
+                                 std::vector<std::optional<wireguard::Endpoint>> const& endpoints);
 
 Status apply_link(netlink::Socket& rtnl, int index, config::WireGuard const& wireguard, std::uint32_t mtu);
 

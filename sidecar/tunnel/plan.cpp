@@ -6,9 +6,9 @@
 
 namespace wgs::tunnel {
 
-Result<std::vector<std::optional<wg::Endpoint>>> resolve_endpoints(config::WireGuard const& wireguard,
+Result<std::vector<std::optional<wireguard::Endpoint>>> resolve_endpoints(config::WireGuard const& wireguard,
                                                                    Duration timeout) {
-  std::vector<std::optional<wg::Endpoint>> out;
+  std::vector<std::optional<wireguard::Endpoint>> out;
   for (auto const& peer : wireguard.peers) {
     if (!peer.endpoint) {
       out.emplace_back();
@@ -16,20 +16,20 @@ Result<std::vector<std::optional<wg::Endpoint>>> resolve_endpoints(config::WireG
     }
     auto addresses = dns::resolve(peer.endpoint->host, timeout);
     if (!addresses) return make_error(fmt::format("peer endpoint {}: {}", peer.endpoint->to_string(), addresses.error().message));
-    out.push_back(wg::Endpoint{addresses->front(), peer.endpoint->port});
+    out.push_back(wireguard::Endpoint{addresses->front(), peer.endpoint->port});
   }
   return out;
 }
 
-wg::DeviceSettings device_settings(config::WireGuard const& wireguard,
-                                   std::vector<std::optional<wg::Endpoint>> const& endpoints) {
-  wg::DeviceSettings settings;
+wireguard::DeviceSettings device_settings(config::WireGuard const& wireguard,
+                                   std::vector<std::optional<wireguard::Endpoint>> const& endpoints) {
+  wireguard::DeviceSettings settings;
   settings.private_key = &wireguard.interface.private_key;
   settings.listen_port = wireguard.interface.listen_port;
   settings.fwmark = wireguard.interface.fwmark;
   for (std::size_t i = 0; i < wireguard.peers.size(); ++i) {
     auto const& peer = wireguard.peers[i];
-    wg::PeerSettings out;
+    wireguard::PeerSettings out;
     out.public_key = peer.public_key;
     out.preshared_key = peer.preshared_key ? &*peer.preshared_key : nullptr;
     out.endpoint = i < endpoints.size() ? endpoints[i] : std::nullopt;

@@ -8,17 +8,17 @@
 #include "config/config.hpp"
 #include "util/duration.hpp"
 #include "util/result.hpp"
-#include "wg/device.hpp"
+#include "wireguard/device.hpp"
 
 namespace wgs::tunnel {
 
 // One resolved endpoint per peer (nullopt for a peer without one), names through c-ares.
-Result<std::vector<std::optional<wg::Endpoint>>> resolve_endpoints(config::WireGuard const& wireguard,
+Result<std::vector<std::optional<wireguard::Endpoint>>> resolve_endpoints(config::WireGuard const& wireguard,
                                                                    Duration timeout);
 
 // Settings that point into `wireguard` for the keys: it must outlive the result.
-wg::DeviceSettings device_settings(config::WireGuard const& wireguard,
-                                   std::vector<std::optional<wg::Endpoint>> const& endpoints);
+wireguard::DeviceSettings device_settings(config::WireGuard const& wireguard,
+                                   std::vector<std::optional<wireguard::Endpoint>> const& endpoints);
 
 // Every allowed-IPs prefix not already covered by an interface address's own network (the
 // seed: 10.50.0.0/24 via wg0), longest prefix first, duplicates removed — wg-quick's rule.

@@ -16,7 +16,7 @@ std::vector<std::string> to_strings(std::vector<net::Prefix> const& prefixes) {
   return out;
 }
 
-json peer_json(wg::PeerState const& peer, std::chrono::system_clock::time_point now) {
+json peer_json(wireguard::PeerState const& peer, std::chrono::system_clock::time_point now) {
   auto const age = handshake_age_seconds(peer, now);
   return {
       {"public_key", keys::encode(peer.public_key)},
@@ -38,7 +38,7 @@ std::string age_text(std::optional<std::int64_t> age) {
 
 }  // namespace
 
-std::optional<std::int64_t> handshake_age_seconds(wg::PeerState const& peer, std::chrono::system_clock::time_point now) {
+std::optional<std::int64_t> handshake_age_seconds(wireguard::PeerState const& peer, std::chrono::system_clock::time_point now) {
   if (!peer.last_handshake) return std::nullopt;
   auto const age = std::chrono::duration_cast<std::chrono::seconds>(now - *peer.last_handshake).count();
   return std::max<std::int64_t>(age, 0);

@@ -8,7 +8,7 @@
 
 #include "config/config.hpp"
 #include "netlink/rtnl_messages.hpp"
-#include "wg/device.hpp"
+#include "wireguard/device.hpp"
 
 namespace wgs::tunnel {
 
@@ -17,7 +17,7 @@ struct StatusInput {
   std::string backend;
   netlink::rtnl::LinkInfo link;
   std::vector<net::Prefix> addresses;
-  wg::DeviceState device;
+  wireguard::DeviceState device;
   std::chrono::system_clock::time_point now;
 };
 
@@ -25,6 +25,6 @@ nlohmann::json status_json(StatusInput const& input);
 std::string status_text(StatusInput const& input);
 
 // Seconds since the handshake, or nullopt for never.
-std::optional<std::int64_t> handshake_age_seconds(wg::PeerState const& peer, std::chrono::system_clock::time_point now);
+std::optional<std::int64_t> handshake_age_seconds(wireguard::PeerState const& peer, std::chrono::system_clock::time_point now);
 
 }  // namespace wgs::tunnel

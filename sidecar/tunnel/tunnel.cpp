@@ -21,20 +21,20 @@ using config::Backend;
 
 std::string socket_path(std::string const& ifname) { return "/var/run/wireguard/" + ifname + ".sock"; }
 
-Result<std::unique_ptr<tunnel::Backend>> existing_device(netlink::rtnl::LinkInfo const& link) {
-  if (link.kind == "wireguard") return kernel_backend(link.name);
-  if (userspace_socket_accepts(link.name)) return attach_userspace_backend(link.name);
+Result<std::unique_ptr<wireguard::Backend>> existing_device(netlink::rtnl::LinkInfo const& link) {
+  if (link.kind == "wireguard") return wireguard::kernel_backend(link.name);
+  if (wireguard::userspace_socket_accepts(link.name)) return wireguard::attach_userspace_backend(link.name);
   return make_error(fmt::format("interface {} exists but is not a WireGuard device (kind '{}'); "
                                 "remove it or set WG_INTERFACE to another name",
                                 link.name, link.kind));
 }
 
-Result<std::unique_ptr<tunnel::Backend>> new_device(netlink::Socket& socket, config::WireGuard const& wireguard,
+Result<std::unique_ptr<wireguard::Backend>> new_device(netlink::Socket& socket, config::WireGuard const& wireguard,
                                                     UpOptions const& options) {
   auto const& name = wireguard.interface.name;
   if (wireguard.backend != Backend::userspace) {
     auto created = rtnl::create_link(socket, name, "wireguard");
-    if (created) return kernel_backend(name);
+    if (created) return wireguard::kernel_backend(name);
     if (created.error().code != EOPNOTSUPP || wireguard.backend == Backend::kernel) {
       if (created.error().code == EOPNOTSUPP) {
         return make_error("the kernel has no WireGuard module (WG_BACKEND=kernel); "
@@ -44,7 +44,7 @@ Result<std::unique_ptr<tunnel::Backend>> new_device(netlink::Socket& socket, con
     }
     log::info("the kernel has no WireGuard: falling back to {} (userspace)", wireguard.userspace_implementation);
   }
-  return start_userspace_backend(name, {wireguard.userspace_implementation, options.detach_userspace});
+  return wireguard::start_userspace_backend(name, {wireguard.userspace_implementation, options.detach_userspace});
 }
 
 Status configure_everything(netlink::Socket& socket, config::WireGuard const& wireguard, Tunnel& tunnel,
@@ -108,18 +108,18 @@ Status down(config::WireGuard const& wireguard, Duration timeout) {
   auto const path = socket_path(name);
   auto const deadline = std::chrono::steady_clock::now() + timeout;
   struct stat info{};
-  while (::stat(path.c_str(), &info) == 0 && userspace_socket_accepts(name) &&
+  while (::stat(path.c_str(), &info) == 0 && wireguard::userspace_socket_accepts(name) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (::stat(path.c_str(), &info) == 0 && !userspace_socket_accepts(name)) ::unlink(path.c_str());
+  if (::stat(path.c_str(), &info) == 0 && !wireguard::userspace_socket_accepts(name)) ::unlink(path.c_str());
   if (::stat(path.c_str(), &info) == 0) {
     return make_error(fmt::format("{} still answers on {} after the interface was removed", name, path));
   }
   return ok_status();
 }
 
-Result<std::unique_ptr<tunnel::Backend>> attach(config::WireGuard const& wireguard) {
+Result<std::unique_ptr<wireguard::Backend>> attach(config::WireGuard const& wireguard) {
   auto socket = rtnl::open();
   if (!socket) return socket.error();
   auto link = rtnl::get_link(*socket, wireguard.interface.name);
@@ -130,7 +130,7 @@ Result<std::unique_ptr<tunnel::Backend>> attach(config::WireGuard const& wiregua
   return existing_device(**link);
 }
 
-Status wait_for_handshake(tunnel::Backend& backend, config::WireGuard const& wireguard, Duration timeout) {
+Status wait_for_handshake(wireguard::Backend& backend, config::WireGuard const& wireguard, Duration timeout) {
   auto const deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     auto state = backend.read();

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "tunnel/backend.hpp"
+#include "wireguard/backend.hpp"
 #include "util/duration.hpp"
-#include "wg/device.hpp"
+#include "wireguard/device.hpp"
 
 namespace wgs::tunnel {
 
@@ -21,10 +21,10 @@ struct UpOptions {
 };
 
 struct Tunnel {
-  std::unique_ptr<Backend> backend;
+  std::unique_ptr<wireguard::Backend> backend;
   int ifindex = 0;
   std::uint32_t mtu = 0;
-  std::vector<std::optional<wg::Endpoint>> endpoints;  // as resolved for this bring-up
+  std::vector<std::optional<wireguard::Endpoint>> endpoints;  // as resolved for this bring-up
 };
 
 Result<Tunnel> up(config::WireGuard const& wireguard, UpOptions const& options);
@@ -38,9 +38,9 @@ Status reconfigure(config::WireGuard const& wireguard, Tunnel& tunnel, UpOptions
 Status down(config::WireGuard const& wireguard, Duration timeout);
 
 // The backend of an existing tunnel (for status and checks); an error when there is none.
-Result<std::unique_ptr<Backend>> attach(config::WireGuard const& wireguard);
+Result<std::unique_ptr<wireguard::Backend>> attach(config::WireGuard const& wireguard);
 
 // Polls until the first peer has a handshake, or the deadline passes.
-Status wait_for_handshake(Backend& backend, config::WireGuard const& wireguard, Duration timeout);
+Status wait_for_handshake(wireguard::Backend& backend, config::WireGuard const& wireguard, Duration timeout);
 
 }  // namespace wgs::tunnel

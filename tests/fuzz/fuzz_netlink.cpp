@@ -9,7 +9,7 @@
 #include "netlink/events.hpp"
 #include "netlink/reader.hpp"
 #include "netlink/rtnl_messages.hpp"
-#include "netlink/wireguard_messages.hpp"
+#include "wireguard/kernel/messages.hpp"
 
 namespace {
 
@@ -25,7 +25,7 @@ void parse_each_message_as_everything(wgs::netlink::Bytes bytes) {
     (void)wgs::netlink::rtnl::parse_link(message);
     (void)wgs::netlink::rtnl::parse_address(message);
     (void)wgs::netlink::rtnl::parse_route(message);
-    (void)wgs::netlink::wireguard::parse_family_id(message);
+    (void)wgs::wireguard::kernel::parse_family_id(message);
     return wgs::ok_status();
   });
 }
@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   // A copy with the alignment a receive buffer has.
   std::vector<std::uint8_t> const bytes(data, data + size);
   wgs::netlink::Bytes const view(bytes.data(), bytes.size());
-  (void)wgs::netlink::wireguard::parse_device_dump(view, first_seq(bytes), 0);
+  (void)wgs::wireguard::kernel::parse_device_dump(view, first_seq(bytes), 0);
   (void)wgs::netlink::parse_events(view);
   parse_each_message_as_everything(view);
   return 0;

@@ -4,13 +4,13 @@
 #include <cstdint>
 #include <string_view>
 
-#include "uapi/protocol.hpp"
+#include "wireguard/uapi/protocol.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
   std::string_view const reply(reinterpret_cast<char const*>(data), size);
-  wgs::uapi::is_complete(reply);
-  wgs::uapi::parse_set_reply(reply);
-  auto const state = wgs::uapi::parse_get(reply);
+  wgs::wireguard::uapi::is_complete(reply);
+  wgs::wireguard::uapi::parse_set_reply(reply);
+  auto const state = wgs::wireguard::uapi::parse_get(reply);
   if (state.ok()) {
     // Everything parsed must be usable as it is.
     for (auto const& peer : state->peers) {

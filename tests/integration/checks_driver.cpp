@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
       ++i;
     }
   }
-  auto const report = checks::run(loaded.config, inputs);
+  auto const report = checks::prove_path(loaded.config, inputs);
   auto const out = json ? checks::to_json(report).dump() + "\n" : checks::to_text(report);
   std::fputs(out.c_str(), stdout);
   return report.exit_code();

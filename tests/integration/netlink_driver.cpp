@@ -17,7 +17,7 @@
 
 #include "keys/keys.hpp"
 #include "netlink/events.hpp"
-#include "netlink/genl_wireguard.hpp"
+#include "wireguard/kernel/client.hpp"
 #include "netlink/rtnl.hpp"
 
 using namespace wgs;
@@ -150,7 +150,7 @@ int watch(Args const& args) {
 int wireguard_family() {
   auto socket = Socket::open(NETLINK_GENERIC);
   if (!socket) return fail(socket.error());
-  auto const family = wireguard::resolve_family(*socket);
+  auto const family = wireguard::kernel::resolve_family(*socket);
   if (!family) return fail(family.error());
   fmt::print("family={}\n", *family);
   return 0;

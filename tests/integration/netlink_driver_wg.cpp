@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "keys/keys.hpp"
-#include "netlink/genl_wireguard.hpp"
+#include "wireguard/kernel/client.hpp"
 
 using namespace wgs;
 using Args = std::vector<std::string>;
@@ -23,7 +23,7 @@ namespace {
 
 struct Input {
   std::deque<Secret> secrets;  // stable addresses: the settings point into it
-  wg::DeviceSettings settings;
+  wireguard::DeviceSettings settings;
 };
 
 Status read_line(std::string const& key, std::string const& value, Input& input) {
@@ -41,7 +41,7 @@ Status read_line(std::string const& key, std::string const& value, Input& input)
   if (key == "peer") {
     auto const public_key = keys::decode_public(value);
     if (!public_key) return public_key.error();
-    peers.push_back(wg::PeerSettings{*public_key, nullptr, std::nullopt, 0, {}});
+    peers.push_back(wireguard::PeerSettings{*public_key, nullptr, std::nullopt, 0, {}});
     return ok_status();
   }
   if (peers.empty()) return make_error(fmt::format("{} before the first peer", key), EINVAL);
@@ -51,7 +51,7 @@ Status read_line(std::string const& key, std::string const& value, Input& input)
   if (key == "endpoint") {
     auto const host_port = net::HostPort::parse(value);
     if (!host_port || !host_port->numeric()) return make_error("endpoint must be numeric IP:PORT", EINVAL);
-    peer.endpoint = wg::Endpoint{*host_port->numeric(), host_port->port};
+    peer.endpoint = wireguard::Endpoint{*host_port->numeric(), host_port->port};
     return ok_status();
   }
   if (key == "allowed_ip") {
@@ -69,7 +69,7 @@ Status read_line(std::string const& key, std::string const& value, Input& input)
   return make_error(fmt::format("unknown key {}", key), EINVAL);
 }
 
-nlohmann::json to_json(wg::DeviceState const& state) {
+nlohmann::json to_json(wireguard::DeviceState const& state) {
   nlohmann::json peers = nlohmann::json::array();
   for (auto const& peer : state.peers) {
     std::vector<std::string> allowed;
@@ -104,7 +104,7 @@ int run_wireguard_command(Args const& args) {
     std::cerr << "netlink_driver: unknown command " << args[0] << "\n";
     return 2;
   }
-  auto client = netlink::wireguard::Client::open();
+  auto client = wireguard::kernel::Client::open();
   if (!client) return fail(client.error());
   if (args[0] == "wg-show") {
     auto const state = client->get_device(args.at(1));

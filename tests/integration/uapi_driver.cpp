@@ -20,8 +20,8 @@
 #include <fmt/format.h>
 
 #include "keys/keys.hpp"
-#include "uapi/client.hpp"
-#include "uapi/userspace_process.hpp"
+#include "wireguard/uapi/client.hpp"
+#include "wireguard/uapi/userspace_process.hpp"
 
 using namespace wgs;
 using Args = std::vector<std::string>;
@@ -58,7 +58,7 @@ std::vector<net::Prefix> prefixes(std::string const& list) {
   return out;
 }
 
-wg::Endpoint endpoint(std::string const& text) {
+wireguard::Endpoint endpoint(std::string const& text) {
   auto const host_port = parse_or_throw(net::HostPort::parse(text));
   auto const ip = host_port.numeric();
   if (!ip) throw std::runtime_error("endpoint must be numeric");
@@ -66,7 +66,7 @@ wg::Endpoint endpoint(std::string const& text) {
 }
 
 // One flag of `set`, applied to the device or to the peer opened last.
-void apply_flag(std::string const& flag, std::string const& value, wg::DeviceSettings& device, Secret const* psk) {
+void apply_flag(std::string const& flag, std::string const& value, wireguard::DeviceSettings& device, Secret const* psk) {
   if (flag == "--listen-port") device.listen_port = static_cast<std::uint16_t>(std::stoul(value));
   else if (flag == "--fwmark") device.fwmark = static_cast<std::uint32_t>(std::stoul(value, nullptr, 0));
   else if (flag == "--peer") device.peers.push_back({parse_or_throw(keys::decode_public(value)), nullptr, {}, 0, {}});
@@ -81,7 +81,7 @@ void apply_flag(std::string const& flag, std::string const& value, wg::DeviceSet
 int set(Args const& args) {
   auto const private_key = secret_from_env("WG_PRIVATE_KEY");
   auto const psk = secret_from_env("WG_PRESHARED_KEY");
-  wg::DeviceSettings device;
+  wireguard::DeviceSettings device;
   device.private_key = private_key ? &*private_key : nullptr;
   for (std::size_t i = 2; i < args.size(); ++i) {
     bool const takes_value = args[i] != "--psk";
@@ -89,7 +89,7 @@ int set(Args const& args) {
     apply_flag(args[i], takes_value ? args[i + 1] : "", device, psk ? &*psk : nullptr);
     if (takes_value) ++i;
   }
-  if (auto status = uapi::set_device(args.at(1), device); !status) return fail(status.error());
+  if (auto status = wireguard::uapi::set_device(args.at(1), device); !status) return fail(status.error());
   fmt::print("ok\n");
   return 0;
 }
@@ -102,7 +102,7 @@ std::string joined(std::vector<net::Prefix> const& list) {
 }
 
 int get(Args const& args) {
-  auto state = uapi::get_device(args.at(1));
+  auto state = wireguard::uapi::get_device(args.at(1));
   if (!state) return fail(state.error());
   auto const fwmark = state->fwmark == 0 ? std::string("off") : fmt::format("0x{:x}", state->fwmark);
   fmt::print("{}\t{}\t{}\n", keys::encode(state->public_key), state->listen_port, fwmark);
@@ -117,8 +117,8 @@ int get(Args const& args) {
   return 0;
 }
 
-uapi::ProcessOptions process_options(Args const& args) {
-  uapi::ProcessOptions options;
+wireguard::uapi::ProcessOptions process_options(Args const& args) {
+  wireguard::uapi::ProcessOptions options;
   for (std::size_t i = 2; i < args.size(); ++i) {
     if (args[i] == "--detach") options.detach = true;
     else if (args[i] == "--impl" && i + 1 < args.size()) options.implementation = args[++i];
@@ -129,23 +129,23 @@ uapi::ProcessOptions process_options(Args const& args) {
 }
 
 int start(Args const& args) {
-  auto process = uapi::UserspaceProcess::start(args.at(1), process_options(args));
+  auto process = wireguard::uapi::UserspaceProcess::start(args.at(1), process_options(args));
   if (!process) return fail(process.error());
   fmt::print("pid {}\n", process->pid());
   return 0;  // a detached process keeps running; an attached one is stopped here
 }
 
 int lifecycle(Args const& args) {
-  auto process = uapi::UserspaceProcess::start(args.at(1), process_options(args));
+  auto process = wireguard::uapi::UserspaceProcess::start(args.at(1), process_options(args));
   if (!process) return fail(process.error());
   fmt::print("started pid {} running {}\n", process->pid(), process->is_running() ? "yes" : "no");
-  auto state = uapi::get_device(args.at(1));
+  auto state = wireguard::uapi::get_device(args.at(1));
   fmt::print("get {} peers {}\n", state ? "ok" : state.error().message, state ? state->peers.size() : 0);
   auto const stopped = process->stop(Duration(3000));
   fmt::print("stop {} running {} {}\n", stopped ? "ok" : stopped.error().message,
              process->is_running() ? "yes" : "no", process->describe_exit());
-  fmt::print("accepts after stop {}\n", uapi::socket_accepts(args.at(1)) ? "yes" : "no");
-  fmt::print("socket file after stop {}\n", ::access(uapi::socket_path(args.at(1)).c_str(), F_OK) == 0 ? "yes" : "no");
+  fmt::print("accepts after stop {}\n", wireguard::uapi::socket_accepts(args.at(1)) ? "yes" : "no");
+  fmt::print("socket file after stop {}\n", ::access(wireguard::uapi::socket_path(args.at(1)).c_str(), F_OK) == 0 ? "yes" : "no");
   return 0;
 }
 
@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
     if (args[0] == "get") return get(args);
     if (args[0] == "start") return start(args);
     if (args[0] == "lifecycle") return lifecycle(args);
-    if (args[0] == "accepts") return fmt::print("{}\n", uapi::socket_accepts(args[1]) ? "yes" : "no"), 0;
+    if (args[0] == "accepts") return fmt::print("{}\n", wireguard::uapi::socket_accepts(args[1]) ? "yes" : "no"), 0;
     throw std::runtime_error("unknown command " + args[0]);
   } catch (std::exception const& error) {
     fmt::print("error 0: {}\n", error.what());

@@ -16,7 +16,7 @@ endfunction()
 
 # The VM itself: kernel WireGuard between two namespaces with ip and wg, and our binary runs.
 wgs_kernel_test(kernel_smoke 300 smoke.sh $<TARGET_FILE:wgsidecar> --version)
-# sidecar/netlink's WireGuard family: a multi-message set and dump, read back against `wg`.
+# sidecar/wireguard/kernel: WireGuard's generic netlink family: a multi-message set and dump, read back against `wg`.
 wgs_kernel_test(kernel_netlink 300 ../integration/netlink_wireguard_test.sh $<TARGET_FILE:netlink_driver>)
 # wgsidecar's kernel backend against a hub made with ip and wg: up, status, down, healing, run.
 wgs_kernel_test(kernel_tunnel 600 kernel_tunnel.sh $<TARGET_FILE:wgsidecar>)

@@ -12,12 +12,12 @@
 
 #include <fmt/format.h>
 
-#include "netlink/wireguard_messages.hpp"
+#include "wireguard/kernel/messages.hpp"
 #include "netlink_test_support.hpp"
 
 using namespace wgs;
 using namespace wgs::netlink;
-using namespace wgs::netlink::wireguard;
+using namespace wgs::wireguard::kernel;
 using namespace wgs::netlink::testing;
 
 namespace {
@@ -117,19 +117,19 @@ struct KernelModel {
 TEST_CASE("wireguard SET_DEVICE: one message carries every attribute, nests flagged") {
   auto const private_key = secret_of(0x11);
   auto const psk = secret_of(0x22);
-  wg::DeviceSettings settings;
+  wireguard::DeviceSettings settings;
   settings.private_key = &private_key;
   settings.listen_port = 51820;
   settings.fwmark = 0xca6c;
-  wg::PeerSettings v4_peer;
+  wireguard::PeerSettings v4_peer;
   v4_peer.public_key = key_of(0xa1);
   v4_peer.preshared_key = &psk;
-  v4_peer.endpoint = wg::Endpoint{*net::IpAddress::parse("203.0.113.7"), 51820};
+  v4_peer.endpoint = wireguard::Endpoint{*net::IpAddress::parse("203.0.113.7"), 51820};
   v4_peer.persistent_keepalive = 25;
   v4_peer.allowed_ips = {prefix("10.50.0.0/24"), prefix("fd00:50::/64")};
-  wg::PeerSettings v6_peer;
+  wireguard::PeerSettings v6_peer;
   v6_peer.public_key = key_of(0xb2);
-  v6_peer.endpoint = wg::Endpoint{*net::IpAddress::parse("2001:db8::1"), 4500};
+  v6_peer.endpoint = wireguard::Endpoint{*net::IpAddress::parse("2001:db8::1"), 4500};
   settings.peers = {v4_peer, v6_peer};
 
   SetDeviceMessages messages(family, "wg0", settings);
@@ -174,7 +174,7 @@ TEST_CASE("wireguard SET_DEVICE: one message carries every attribute, nests flag
 }
 
 TEST_CASE("wireguard SET_DEVICE: no private key, no peers, no replace") {
-  wg::DeviceSettings settings;
+  wireguard::DeviceSettings settings;
   settings.replace_peers = false;
   SetDeviceMessages messages(family, "wg0", settings);
   auto const built = build_all(messages, 4096);
@@ -196,15 +196,15 @@ TEST_CASE("wireguard SET_DEVICE: no private key, no peers, no replace") {
 TEST_CASE("wireguard SET_DEVICE: 2000 allowed IPs split across messages, continuations append") {
   auto const private_key = secret_of(0x11);
   auto const psk = secret_of(0x22);
-  wg::DeviceSettings settings;
+  wireguard::DeviceSettings settings;
   settings.private_key = &private_key;
-  wg::PeerSettings big;
+  wireguard::PeerSettings big;
   big.public_key = key_of(0xa1);
   big.preshared_key = &psk;
-  big.endpoint = wg::Endpoint{*net::IpAddress::parse("203.0.113.7"), 51820};
+  big.endpoint = wireguard::Endpoint{*net::IpAddress::parse("203.0.113.7"), 51820};
   big.persistent_keepalive = 25;
   big.allowed_ips = many_v4(2000);
-  wg::PeerSettings small;
+  wireguard::PeerSettings small;
   small.public_key = key_of(0xb2);
   small.allowed_ips = {prefix("192.168.7.0/24")};
   settings.peers = {big, small};
@@ -255,11 +255,11 @@ TEST_CASE("wireguard SET_DEVICE: 2000 allowed IPs split across messages, continu
 }
 
 TEST_CASE("wireguard SET_DEVICE: many peers split between peers end up identical in the kernel") {
-  wg::DeviceSettings settings;
+  wireguard::DeviceSettings settings;
   for (int i = 0; i < 60; ++i) {
-    wg::PeerSettings peer;
+    wireguard::PeerSettings peer;
     peer.public_key = key_of(static_cast<std::uint8_t>(i + 1));
-    peer.endpoint = wg::Endpoint{*net::IpAddress::parse("2001:db8::7"), static_cast<std::uint16_t>(1000 + i)};
+    peer.endpoint = wireguard::Endpoint{*net::IpAddress::parse("2001:db8::7"), static_cast<std::uint16_t>(1000 + i)};
     peer.allowed_ips = many_v4(static_cast<std::size_t>(i % 7) * 30);
     settings.peers.push_back(peer);
   }
@@ -277,8 +277,8 @@ TEST_CASE("wireguard SET_DEVICE: many peers split between peers end up identical
 }
 
 TEST_CASE("wireguard SET_DEVICE: a buffer too small for any progress fails instead of looping") {
-  wg::DeviceSettings settings;
-  wg::PeerSettings peer;
+  wireguard::DeviceSettings settings;
+  wireguard::PeerSettings peer;
   peer.public_key = key_of(1);
   peer.allowed_ips = many_v4(3);
   settings.peers = {peer};
@@ -297,8 +297,8 @@ TEST_CASE("wireguard SET_DEVICE: a buffer too small for any progress fails inste
 
 TEST_CASE("wireguard SET_DEVICE: invalid settings are refused before anything is sent, keys unnamed") {
   auto const short_psk = secret_of(0x33, 31);
-  wg::DeviceSettings settings;
-  wg::PeerSettings peer;
+  wireguard::DeviceSettings settings;
+  wireguard::PeerSettings peer;
   peer.public_key = key_of(1);
   peer.preshared_key = &short_psk;
   settings.peers = {peer, peer};
@@ -307,8 +307,8 @@ TEST_CASE("wireguard SET_DEVICE: invalid settings are refused before anything is
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().message.find("peer 1") != std::string::npos);
   CHECK(result.error().code == EINVAL);
-  CHECK_FALSE(SetDeviceMessages(family, "a-name-too-long-for-linux", wg::DeviceSettings{}).next(buffer).ok());
-  CHECK_FALSE(SetDeviceMessages(family, "", wg::DeviceSettings{}).next(buffer).ok());
+  CHECK_FALSE(SetDeviceMessages(family, "a-name-too-long-for-linux", wireguard::DeviceSettings{}).next(buffer).ok());
+  CHECK_FALSE(SetDeviceMessages(family, "", wireguard::DeviceSettings{}).next(buffer).ok());
 }
 
 TEST_CASE("wireguard family lookup and GET_DEVICE requests") {

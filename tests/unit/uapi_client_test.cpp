@@ -14,10 +14,10 @@
 #include <string>
 #include <thread>
 
-#include "uapi/child_launch.hpp"
-#include "uapi/client.hpp"
-#include "uapi/protocol.hpp"
-#include "uapi/userspace_process.hpp"
+#include "wireguard/uapi/child_launch.hpp"
+#include "wireguard/uapi/client.hpp"
+#include "wireguard/uapi/protocol.hpp"
+#include "wireguard/uapi/userspace_process.hpp"
 
 using namespace wgs;
 
@@ -27,7 +27,7 @@ namespace {
 // blank line, writes `reply` and ends its side; an empty reply keeps the client waiting.
 class ScriptedServer {
  public:
-  ScriptedServer(std::string ifname, std::string reply) : path_(uapi::socket_path(ifname)) {
+  ScriptedServer(std::string ifname, std::string reply) : path_(wireguard::uapi::socket_path(ifname)) {
     ::mkdir("/var/run/wireguard", 0755);
     ::unlink(path_.c_str());
     listener_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -92,25 +92,25 @@ void remove_script(std::string const& path) {
 }  // namespace
 
 TEST_CASE("the UAPI socket of an interface") {
-  CHECK(uapi::socket_path("wg0") == "/var/run/wireguard/wg0.sock");
-  CHECK_FALSE(uapi::socket_accepts("h6-no-such-if"));
-  CHECK_FALSE(uapi::socket_accepts("../etc"));
-  auto const reply = uapi::get_device("../x");
+  CHECK(wireguard::uapi::socket_path("wg0") == "/var/run/wireguard/wg0.sock");
+  CHECK_FALSE(wireguard::uapi::socket_accepts("h6-no-such-if"));
+  CHECK_FALSE(wireguard::uapi::socket_accepts("../etc"));
+  auto const reply = wireguard::uapi::get_device("../x");
   REQUIRE_FALSE(reply.ok());
   CHECK(reply.error().message == "reading ../x over /var/run/wireguard/../x.sock: not a valid interface name");
 }
 
 TEST_CASE("the implementation's command line and environment") {
-  using uapi::detail::command_line;
+  using wireguard::uapi::detail::command_line;
   CHECK(command_line("/usr/bin/wireguard-go", "wg0") == std::vector<std::string>{"/usr/bin/wireguard-go", "-f", "wg0"});
   CHECK(command_line("/opt/boringtun-cli", "wg0") ==
         std::vector<std::string>{"/opt/boringtun-cli", "--foreground", "--disable-drop-privileges", "wg0"});
-  CHECK(uapi::detail::child_environment("/usr/bin:/bin") ==
+  CHECK(wireguard::uapi::detail::child_environment("/usr/bin:/bin") ==
         std::vector<std::string>{"PATH=/usr/bin:/bin", "WG_PROCESS_FOREGROUND=1", "LOG_LEVEL=error"});
 }
 
 TEST_CASE("the implementation is found on PATH without a shell") {
-  using uapi::detail::find_program;
+  using wireguard::uapi::detail::find_program;
   CHECK(*find_program("sh", "/h6-nowhere:/bin") == "/bin/sh");
   CHECK(*find_program("/bin/sh", "") == "/bin/sh");
   auto const missing = find_program("h6-no-such-wg", "/h6-nowhere:/bin");
@@ -124,14 +124,14 @@ TEST_CASE("client: requests on the wire and replies read back" * doctest::skip(:
   SUBCASE("a set that the implementation accepts") {
     ScriptedServer server(ifname, "errno=0\n\n");
     REQUIRE(server.ready());
-    wg::DeviceSettings settings;
+    wireguard::DeviceSettings settings;
     settings.listen_port = 51820;
-    CHECK(uapi::set_device(ifname, settings).ok());
+    CHECK(wireguard::uapi::set_device(ifname, settings).ok());
     CHECK(server.request() == "set=1\nlisten_port=51820\nreplace_peers=true\n\n");
   }
   SUBCASE("a set it refuses, with wireguard-go's negative errno") {
     ScriptedServer server(ifname, "errno=-98\n\n");
-    auto const status = uapi::set_device(ifname, {});
+    auto const status = wireguard::uapi::set_device(ifname, {});
     REQUIRE_FALSE(status.ok());
     CHECK(status.error().code == EADDRINUSE);
     CHECK(status.error().message == fmt::format("configuring {} over /var/run/wireguard/{}.sock: the implementation "
@@ -139,26 +139,26 @@ TEST_CASE("client: requests on the wire and replies read back" * doctest::skip(:
   }
   SUBCASE("a get") {
     ScriptedServer server(ifname, "listen_port=51820\nerrno=0\n\n");
-    auto const state = uapi::get_device(ifname);
+    auto const state = wireguard::uapi::get_device(ifname);
     REQUIRE(state.ok());
     CHECK(state->listen_port == 51820);
     CHECK(server.request() == "get=1\n\n");
   }
   SUBCASE("a reply cut short by a closed connection") {
     ScriptedServer server(ifname, "listen_port=51820\n");
-    auto const state = uapi::get_device(ifname);
+    auto const state = wireguard::uapi::get_device(ifname);
     REQUIRE_FALSE(state.ok());
     CHECK(state.error().message.starts_with(fmt::format("reading {} over /var/run/wireguard/{}.sock: malformed", ifname, ifname)));
   }
   SUBCASE("no reply before the deadline") {
     ScriptedServer server(ifname, "");
-    auto const state = uapi::get_device(ifname, Duration(200));
+    auto const state = wireguard::uapi::get_device(ifname, Duration(200));
     REQUIRE_FALSE(state.ok());
     CHECK(state.error().code == ETIMEDOUT);
   }
   SUBCASE("a reply larger than the limit") {
-    ScriptedServer server(ifname, std::string(uapi::max_reply_size + 10, 'x'));
-    auto const state = uapi::get_device(ifname);
+    ScriptedServer server(ifname, std::string(wireguard::uapi::max_reply_size + 10, 'x'));
+    auto const state = wireguard::uapi::get_device(ifname);
     REQUIRE_FALSE(state.ok());
     CHECK(state.error().code == EMSGSIZE);
   }
@@ -167,7 +167,7 @@ TEST_CASE("client: requests on the wire and replies read back" * doctest::skip(:
 TEST_CASE("process: an implementation that dies at startup is reported with its output") {
   ::setenv("WG_PRIVATE_KEY", "h6-marker-not-for-children", 1);
   auto const script = write_script("echo \"fake: args $1 $2 foreground=$WG_PROCESS_FOREGROUND key=$WG_PRIVATE_KEY\" >&2\nexit 3");
-  auto const started = uapi::UserspaceProcess::start("h6unosock", {script, false, Duration(5000)});
+  auto const started = wireguard::uapi::UserspaceProcess::start("h6unosock", {script, false, Duration(5000)});
   ::unsetenv("WG_PRIVATE_KEY");
   remove_script(script);
   REQUIRE_FALSE(started.ok());
@@ -179,14 +179,14 @@ TEST_CASE("process: an implementation that dies at startup is reported with its 
 
 TEST_CASE("process: one that never opens its socket is stopped at the deadline") {
   auto const script = write_script("exec sleep 30");
-  auto const started = uapi::UserspaceProcess::start("h6unosock", {script, false, Duration(300)});
+  auto const started = wireguard::uapi::UserspaceProcess::start("h6unosock", {script, false, Duration(300)});
   remove_script(script);
   REQUIRE_FALSE(started.ok());
   CHECK(started.error().message.find("did not accept connections within 300 ms") != std::string::npos);
 }
 
 TEST_CASE("process: a missing implementation") {
-  auto const started = uapi::UserspaceProcess::start("h6unosock", {"h6-no-such-wireguard", false, Duration(300)});
+  auto const started = wireguard::uapi::UserspaceProcess::start("h6unosock", {"h6-no-such-wireguard", false, Duration(300)});
   REQUIRE_FALSE(started.ok());
   CHECK(started.error().message.starts_with("starting h6-no-such-wireguard for h6unosock: h6-no-such-wireguard was not found on PATH"));
 }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "uapi/protocol.hpp"
+#include "wireguard/uapi/protocol.hpp"
 
 using namespace wgs;
 
@@ -24,7 +24,7 @@ keys::PublicKey public_of(std::uint8_t byte) {
 
 net::Prefix prefix(std::string_view text) { return *net::Prefix::parse(text); }
 
-wg::Endpoint endpoint(std::string_view ip, std::uint16_t port) { return {*net::IpAddress::parse(ip), port}; }
+wireguard::Endpoint endpoint(std::string_view ip, std::uint16_t port) { return {*net::IpAddress::parse(ip), port}; }
 
 std::string repeat(std::string_view piece, std::size_t times) {
   std::string out;
@@ -41,21 +41,21 @@ constexpr std::string_view alice_public = "8520f0098930a754748b7ddcb43ef75a0dbf3
 TEST_CASE("encode_set writes device lines, then each peer, in the order the protocol requires") {
   auto const private_key = key_of(0x11);
   auto const preshared = key_of(0x22);
-  wg::DeviceSettings settings;
+  wireguard::DeviceSettings settings;
   settings.private_key = &private_key;
   settings.listen_port = 51820;
   settings.fwmark = 51;
-  wg::PeerSettings hub;
+  wireguard::PeerSettings hub;
   hub.public_key = public_of(0xab);
   hub.preshared_key = &preshared;
   hub.endpoint = endpoint("2001:db8::1", 51820);
   hub.persistent_keepalive = 25;
   hub.allowed_ips = {prefix("10.50.0.0/24"), prefix("fd00::/64")};
-  wg::PeerSettings bare;
+  wireguard::PeerSettings bare;
   bare.public_key = public_of(0xcd);
   settings.peers = {std::move(hub), std::move(bare)};
 
-  auto const request = uapi::encode_set(settings);
+  auto const request = wireguard::uapi::encode_set(settings);
   std::string const expected = "set=1\n"
                                "private_key=" + repeat("11", 32) + "\n"
                                "listen_port=51820\n"
@@ -78,12 +78,12 @@ TEST_CASE("encode_set writes device lines, then each peer, in the order the prot
 }
 
 TEST_CASE("encode_set leaves out what is not set and writes IPv4 endpoints without brackets") {
-  wg::DeviceSettings settings;
-  wg::PeerSettings peer;
+  wireguard::DeviceSettings settings;
+  wireguard::PeerSettings peer;
   peer.public_key = public_of(0x01);
   peer.endpoint = endpoint("192.0.2.7", 443);
   settings.peers = {std::move(peer)};
-  auto const text = std::string(uapi::encode_set(settings).text());
+  auto const text = std::string(wireguard::uapi::encode_set(settings).text());
   CHECK(text.find("private_key") == std::string::npos);
   CHECK(text.find("listen_port") == std::string::npos);
   CHECK(text.find("fwmark") == std::string::npos);
@@ -93,13 +93,13 @@ TEST_CASE("encode_set leaves out what is not set and writes IPv4 endpoints witho
 }
 
 TEST_CASE("encode_set without replace_peers updates the listed peers in place (their sessions survive)") {
-  wg::DeviceSettings settings;
+  wireguard::DeviceSettings settings;
   settings.replace_peers = false;
-  wg::PeerSettings peer;
+  wireguard::PeerSettings peer;
   peer.public_key = public_of(0x01);
   peer.endpoint = endpoint("192.0.2.11", 51820);
   settings.peers = {std::move(peer)};
-  auto const text = std::string(uapi::encode_set(settings).text());
+  auto const text = std::string(wireguard::uapi::encode_set(settings).text());
   CHECK(text.find("replace_peers") == std::string::npos);
   CHECK(text.starts_with("set=1\npublic_key=" + repeat("01", 32) + "\nendpoint=192.0.2.11:51820\n"));
 }
@@ -129,7 +129,7 @@ TEST_CASE("parse_get reads a device with two peers") {
                             "persistent_keepalive_interval=0\n"
                             "errno=0\n"
                             "\n";
-  auto const state = uapi::parse_get(reply);
+  auto const state = wireguard::uapi::parse_get(reply);
   REQUIRE_MESSAGE(state.ok(), (state.ok() ? "" : state.error().message));
   CHECK(keys::hex(state->public_key) == alice_public);
   CHECK(state->listen_port == 51820);
@@ -162,30 +162,30 @@ TEST_CASE("parse_get: a device without a private key, IPv4 endpoint, and keys a 
                             "endpoint=192.0.2.7:51820\n"
                             "some_future_peer_key=x\n"
                             "errno=0\n\n";
-  auto const state = uapi::parse_get(reply);
+  auto const state = wireguard::uapi::parse_get(reply);
   REQUIRE_MESSAGE(state.ok(), (state.ok() ? "" : state.error().message));
   CHECK(state->public_key == keys::PublicKey{});
   REQUIRE(state->peers.size() == 1);
   CHECK(state->peers[0].endpoint == endpoint("192.0.2.7", 51820));
-  CHECK(uapi::parse_get("errno=0\n\n").ok());
+  CHECK(wireguard::uapi::parse_get("errno=0\n\n").ok());
 }
 
 TEST_CASE("errno replies: zero is success, any other number is that errno, whatever its sign") {
-  CHECK(uapi::parse_set_reply("errno=0\n\n").ok());
-  auto const negative = uapi::parse_set_reply("errno=-22\n\n");
+  CHECK(wireguard::uapi::parse_set_reply("errno=0\n\n").ok());
+  auto const negative = wireguard::uapi::parse_set_reply("errno=-22\n\n");
   REQUIRE_FALSE(negative.ok());
   CHECK(negative.error().code == 22);
-  auto const positive = uapi::parse_set_reply("errno=98\n\n");
+  auto const positive = wireguard::uapi::parse_set_reply("errno=98\n\n");
   REQUIRE_FALSE(positive.ok());
   CHECK(positive.error().code == 98);
-  auto const from_get = uapi::parse_get("errno=-5\n\n");
+  auto const from_get = wireguard::uapi::parse_get("errno=-5\n\n");
   REQUIRE_FALSE(from_get.ok());
   CHECK(from_get.error().code == 5);
 }
 
 TEST_CASE("malformed replies are errors") {
-  std::string const long_line = "x=" + std::string(uapi::max_line_length + 10, 'a') + "\nerrno=0\n\n";
-  std::string const huge = repeat("allowed_ip=10.0.0.0/8\n", uapi::max_reply_size / 20) + "errno=0\n\n";
+  std::string const long_line = "x=" + std::string(wireguard::uapi::max_line_length + 10, 'a') + "\nerrno=0\n\n";
+  std::string const huge = repeat("allowed_ip=10.0.0.0/8\n", wireguard::uapi::max_reply_size / 20) + "errno=0\n\n";
   for (std::string const& reply : {std::string(""), std::string("\n"), std::string("errno=0\n"),
                                    std::string("errno=0"), std::string("listen_port=1\n\n"),
                                    std::string("errno=abc\n\n"), std::string("errno=\n\n"),
@@ -193,8 +193,8 @@ TEST_CASE("malformed replies are errors") {
                                    std::string("errno=0\nlisten_port=1\n\n"), std::string("no equals sign\nerrno=0\n\n"),
                                    std::string("=1\nerrno=0\n\n"), long_line, huge}) {
     CAPTURE(reply.substr(0, 40));
-    CHECK_FALSE(uapi::parse_set_reply(reply).ok());
-    CHECK_FALSE(uapi::parse_get(reply).ok());
+    CHECK_FALSE(wireguard::uapi::parse_set_reply(reply).ok());
+    CHECK_FALSE(wireguard::uapi::parse_get(reply).ok());
   }
 }
 
@@ -221,7 +221,7 @@ TEST_CASE("a malformed value is an error naming its key") {
   };
   for (auto const& c : cases) {
     CAPTURE(c.reply);
-    auto const state = uapi::parse_get(c.reply);
+    auto const state = wireguard::uapi::parse_get(c.reply);
     REQUIRE_FALSE(state.ok());
     CHECK(state.error().message.find(c.key) != std::string::npos);
   }
@@ -236,7 +236,7 @@ TEST_CASE("no error message quotes a key, whatever goes wrong after it") {
                                    private_line + "errno=-22\n\n", private_line + "errno=0\n",
                                    private_line + peer + psk + "endpoint=nope\nerrno=0\n\n",
                                    peer + "preshared_key=" + std::string(alice_private) + "0\nerrno=0\n\n"}) {
-    auto const state = uapi::parse_get(reply);
+    auto const state = wireguard::uapi::parse_get(reply);
     REQUIRE_FALSE(state.ok());
     CAPTURE(state.error().message);
     CHECK(state.error().message.find(alice_private.substr(0, 16)) == std::string::npos);
@@ -245,10 +245,10 @@ TEST_CASE("no error message quotes a key, whatever goes wrong after it") {
 }
 
 TEST_CASE("is_complete waits for the empty line") {
-  CHECK_FALSE(uapi::is_complete(""));
-  CHECK_FALSE(uapi::is_complete("errno=0\n"));
-  CHECK(uapi::is_complete("errno=0\n\n"));
-  CHECK(uapi::is_complete("\n"));
+  CHECK_FALSE(wireguard::uapi::is_complete(""));
+  CHECK_FALSE(wireguard::uapi::is_complete("errno=0\n"));
+  CHECK(wireguard::uapi::is_complete("errno=0\n\n"));
+  CHECK(wireguard::uapi::is_complete("\n"));
 }
 
 TEST_CASE("parse_get reads a reply captured from Debian's wireguard-go 0.0.20220316") {
@@ -271,7 +271,7 @@ TEST_CASE("parse_get reads a reply captured from Debian's wireguard-go 0.0.20220
                             "allowed_ip=fd00::/64\n"
                             "errno=0\n"
                             "\n";
-  auto const state = uapi::parse_get(reply);
+  auto const state = wireguard::uapi::parse_get(reply);
   REQUIRE_MESSAGE(state.ok(), (state.ok() ? "" : state.error().message));
   CHECK(keys::hex(state->public_key) == alice_public);  // `wg show` prints hSDwCYkw...
   CHECK(state->listen_port == 51999);

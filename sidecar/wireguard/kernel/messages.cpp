@@ -1,4 +1,4 @@
-#include "netlink/wireguard_messages.hpp"
+#include "wireguard/kernel/messages.hpp"
 
 #include <linux/genetlink.h>
 #include <linux/wireguard.h>
@@ -12,7 +12,9 @@
 
 #include <fmt/format.h>
 
-namespace wgs::netlink::wireguard {
+namespace wgs::wireguard::kernel {
+
+using namespace netlink;  // the framing this family is written in
 namespace {
 
 std::span<std::uint8_t const> as_bytes(void const* data, std::size_t size) {
@@ -26,7 +28,7 @@ void put_genl_header(MessageWriter& writer, std::uint8_t command, std::uint8_t v
 }
 
 // The kernel takes exactly a sockaddr_in (16 bytes) or sockaddr_in6 (28 bytes).
-void put_endpoint(MessageWriter& writer, wg::Endpoint const& endpoint) {
+void put_endpoint(MessageWriter& writer, wireguard::Endpoint const& endpoint) {
   if (endpoint.ip.is_v4()) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -77,9 +79,9 @@ Result<net::Prefix> read_allowed_ip(nlattr const& entry) {
   return prefix;
 }
 
-Result<wg::Endpoint> read_endpoint(nlattr const& attribute) {
+Result<wireguard::Endpoint> read_endpoint(nlattr const& attribute) {
   auto const bytes = payload(attribute);
-  wg::Endpoint endpoint;
+  wireguard::Endpoint endpoint;
   if (bytes.size() == sizeof(sockaddr_in)) {
     sockaddr_in address;
     std::memcpy(&address, bytes.data(), sizeof address);
@@ -117,7 +119,7 @@ Result<std::optional<std::chrono::system_clock::time_point>> read_handshake_time
       std::chrono::duration_cast<std::chrono::system_clock::duration>(since_epoch)));
 }
 
-Status read_peer_attribute(nlattr const& attribute, wg::PeerState& peer, bool& has_key) {
+Status read_peer_attribute(nlattr const& attribute, wireguard::PeerState& peer, bool& has_key) {
   switch (type_of(attribute)) {
     case WGPEER_A_PUBLIC_KEY: {
       auto const bytes = payload(attribute);
@@ -161,8 +163,8 @@ Status read_peer_attribute(nlattr const& attribute, wg::PeerState& peer, bool& h
   }
 }
 
-Result<wg::PeerState> read_peer(nlattr const& entry) {
-  wg::PeerState peer;
+Result<wireguard::PeerState> read_peer(nlattr const& entry) {
+  wireguard::PeerState peer;
   bool has_key = false;
   auto const status =
       for_each_nested(entry, [&](nlattr const& attribute) { return read_peer_attribute(attribute, peer, has_key); });
@@ -199,7 +201,7 @@ Message build_get_device(Buffer buffer, std::uint16_t family, std::string_view i
 }
 
 SetDeviceMessages::SetDeviceMessages(std::uint16_t family, std::string_view ifname,
-                                     wg::DeviceSettings const& settings)
+                                     wireguard::DeviceSettings const& settings)
     : family_(family), ifname_(ifname), settings_(settings) {}
 
 // Everything the kernel would reject, found before the first message changes anything.
@@ -229,7 +231,7 @@ Status SetDeviceMessages::validate() const {
   return ok_status();
 }
 
-SetDeviceMessages::PeerFit SetDeviceMessages::put_peer(MessageWriter& writer, wg::PeerSettings const& peer) {
+SetDeviceMessages::PeerFit SetDeviceMessages::put_peer(MessageWriter& writer, wireguard::PeerSettings const& peer) {
   auto const peer_mark = writer.mark();
   auto* const nest = writer.nest_start(0);
   writer.put(WGPEER_A_PUBLIC_KEY, peer.public_key);
@@ -344,7 +346,7 @@ Status DeviceParser::add(nlmsghdr const& message) {
   });
 }
 
-Result<wg::DeviceState> parse_device_dump(Bytes bytes, std::uint32_t seq, std::uint32_t port_id) {
+Result<wireguard::DeviceState> parse_device_dump(Bytes bytes, std::uint32_t seq, std::uint32_t port_id) {
   DeviceParser parser;
   ReplyReader reader(seq, port_id, [&](nlmsghdr const& message) { return parser.add(message); });
   auto const finished = reader.feed(bytes);
@@ -354,4 +356,4 @@ Result<wg::DeviceState> parse_device_dump(Bytes bytes, std::uint32_t seq, std::u
   return parser.take();
 }
 
-}  // namespace wgs::netlink::wireguard
+}  // namespace wgs::wireguard::kernel

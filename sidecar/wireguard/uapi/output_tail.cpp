@@ -1,4 +1,4 @@
-#include "uapi/output_tail.hpp"
+#include "wireguard/uapi/output_tail.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstdint>
 
-namespace wgs::uapi {
+namespace wgs::wireguard::uapi {
 
 OutputTail::OutputTail(int fd)
     : shared_(std::make_shared<Shared>()), reader_(&OutputTail::read_until_end, fd, shared_) {}
@@ -67,4 +67,4 @@ void OutputTail::wait_for_end(Duration limit) const {
   shared_->ended_signal.wait_for(lock, limit, [this] { return shared_->ended; });
 }
 
-}  // namespace wgs::uapi
+}  // namespace wgs::wireguard::uapi

@@ -12,9 +12,13 @@
 #include "netlink/reader.hpp"
 #include "netlink/writer.hpp"
 #include "util/result.hpp"
-#include "wg/device.hpp"
+#include "wireguard/device.hpp"
 
-namespace wgs::netlink::wireguard {
+namespace wgs::wireguard::kernel {
+
+// The netlink framing this family is written in.
+using netlink::Bytes;
+using netlink::MessageWriter;
 
 using Buffer = std::span<std::uint8_t>;
 using Message = Result<std::span<std::uint8_t>>;
@@ -38,7 +42,7 @@ Message build_get_device(Buffer buffer, std::uint16_t family, std::string_view i
 // wipes the buffer after sending.
 class SetDeviceMessages {
  public:
-  SetDeviceMessages(std::uint16_t family, std::string_view ifname, wg::DeviceSettings const& settings);
+  SetDeviceMessages(std::uint16_t family, std::string_view ifname, wireguard::DeviceSettings const& settings);
 
   bool done() const { return !first_ && peer_ == settings_.peers.size(); }
   // The next message in `buffer`; an error if the settings are invalid or a single
@@ -48,11 +52,11 @@ class SetDeviceMessages {
  private:
   enum class PeerFit { none, partial, complete };
   Status validate() const;
-  PeerFit put_peer(MessageWriter& writer, wg::PeerSettings const& peer);
+  PeerFit put_peer(MessageWriter& writer, wireguard::PeerSettings const& peer);
 
   std::uint16_t family_;
   std::string_view ifname_;
-  wg::DeviceSettings const& settings_;
+  wireguard::DeviceSettings const& settings_;
   bool first_ = true;
   std::size_t peer_ = 0;        // the peer the next message starts with
   std::size_t allowed_ip_ = 0;  // and its first allowed IP still to send
@@ -66,16 +70,16 @@ class DeviceParser {
  public:
   Status add(nlmsghdr const& message);
   void reset() { state_ = {}; }
-  wg::DeviceState const& state() const { return state_; }
-  wg::DeviceState take() { return std::move(state_); }
+  wireguard::DeviceState const& state() const { return state_; }
+  wireguard::DeviceState take() { return std::move(state_); }
 
  private:
   Status add_peers(nlattr const& peers);
-  wg::DeviceState state_;
+  wireguard::DeviceState state_;
 };
 
 // A whole GET_DEVICE reply stream as bytes (messages back to back, up to NLMSG_DONE) for
 // request `seq`: errors, a missing NLMSG_DONE and NLM_F_DUMP_INTR (code EINTR) fail.
-Result<wg::DeviceState> parse_device_dump(Bytes bytes, std::uint32_t seq, std::uint32_t port_id);
+Result<wireguard::DeviceState> parse_device_dump(Bytes bytes, std::uint32_t seq, std::uint32_t port_id);
 
-}  // namespace wgs::netlink::wireguard
+}  // namespace wgs::wireguard::kernel

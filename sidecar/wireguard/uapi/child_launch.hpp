@@ -9,7 +9,7 @@
 
 #include "util/result.hpp"
 
-namespace wgs::uapi::detail {
+namespace wgs::wireguard::uapi::detail {
 
 inline constexpr char const* default_search_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -41,4 +41,4 @@ struct Child {
 Result<Child> launch(std::string const& program, std::vector<std::string> const& argv,
                      std::vector<std::string> const& env, bool detach);
 
-}  // namespace wgs::uapi::detail
+}  // namespace wgs::wireguard::uapi::detail

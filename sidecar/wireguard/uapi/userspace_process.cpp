@@ -1,4 +1,4 @@
-#include "uapi/userspace_process.hpp"
+#include "wireguard/uapi/userspace_process.hpp"
 
 #include <poll.h>
 #include <signal.h>
@@ -13,10 +13,10 @@
 
 #include <fmt/format.h>
 
-#include "uapi/child_launch.hpp"
-#include "uapi/client.hpp"
+#include "wireguard/uapi/child_launch.hpp"
+#include "wireguard/uapi/client.hpp"
 
-namespace wgs::uapi {
+namespace wgs::wireguard::uapi {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -156,4 +156,4 @@ Error UserspaceProcess::startup_failure(std::string const& ifname, std::string_v
   return make_error(std::move(message), ECHILD);
 }
 
-}  // namespace wgs::uapi
+}  // namespace wgs::wireguard::uapi

@@ -7,9 +7,9 @@
 
 #include "keys/secret.hpp"
 #include "util/result.hpp"
-#include "wg/device.hpp"
+#include "wireguard/device.hpp"
 
-namespace wgs::uapi {
+namespace wgs::wireguard::uapi {
 
 // Limits on what we accept from the implementation: a device with a few thousand peers
 // fits easily; anything larger is a broken or hostile peer of the socket.
@@ -21,7 +21,7 @@ inline constexpr std::string_view get_request = "get=1\n\n";
 // A complete `set=1` request, blank line included, that replaces the device's settings and
 // peers. It holds the private and preshared keys in hex, so it lives in a Secret and goes
 // on the socket from there.
-Secret encode_set(wg::DeviceSettings const& settings);
+Secret encode_set(wireguard::DeviceSettings const& settings);
 
 // Whether `received` holds a whole reply: every reply ends with an empty line.
 bool is_complete(std::string_view received);
@@ -33,6 +33,6 @@ Status parse_set_reply(std::string_view reply);
 // The reply to `get=1`. The device's public key is derived from its private key, which is
 // not kept. Unknown keys are skipped (newer implementations add some); a malformed value
 // is an error naming its key, never quoting the value.
-Result<wg::DeviceState> parse_get(std::string_view reply);
+Result<wireguard::DeviceState> parse_get(std::string_view reply);
 
-}  // namespace wgs::uapi
+}  // namespace wgs::wireguard::uapi

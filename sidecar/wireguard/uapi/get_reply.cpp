@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
-#include "uapi/protocol.hpp"
-#include "uapi/reply_lines.hpp"
+#include "wireguard/uapi/protocol.hpp"
+#include "wireguard/uapi/reply_lines.hpp"
 
-namespace wgs::uapi {
+namespace wgs::wireguard::uapi {
 namespace {
 
 using detail::Line;
@@ -16,7 +16,7 @@ using detail::parse_number;
 
 // The whole reply is one device; a peer is open from its public_key to the next one.
 struct Reading {
-  wg::DeviceState device;
+  wireguard::DeviceState device;
   std::uint64_t handshake_sec = 0;
   std::uint32_t handshake_nsec = 0;
 };
@@ -37,7 +37,7 @@ bool decode_hex_key(std::string_view hex, std::span<std::uint8_t> out) {
 bool is_zero(std::span<std::uint8_t const> bytes) { return sodium_is_zero(bytes.data(), bytes.size()) == 1; }
 
 // "192.0.2.1:51820" or "[2001:db8::1]:51820"; a zone ("%eth0") on a link-local address is dropped.
-std::optional<wg::Endpoint> parse_endpoint(std::string_view text) {
+std::optional<wireguard::Endpoint> parse_endpoint(std::string_view text) {
   auto const colon = text.rfind(':');
   if (colon == std::string_view::npos) return std::nullopt;
   auto host = text.substr(0, colon);
@@ -47,7 +47,7 @@ std::optional<wg::Endpoint> parse_endpoint(std::string_view text) {
   auto const ip = net::IpAddress::parse(host);
   auto const port = parse_number<std::uint16_t>(text.substr(colon + 1));
   if (!ip || !port || bracketed == ip->is_v4()) return std::nullopt;
-  return wg::Endpoint{*ip, *port};
+  return wireguard::Endpoint{*ip, *port};
 }
 
 template <class T>
@@ -58,7 +58,7 @@ Status read_number(Line const& line, T& out) {
   return ok_status();
 }
 
-Status read_device_line(Line const& line, wg::DeviceState& device) {
+Status read_device_line(Line const& line, wireguard::DeviceState& device) {
   if (line.key == "private_key") {
     Secret key(keys::key_size);  // guarded memory, zeroed when this scope ends
     if (!decode_hex_key(line.value, key.bytes())) return bad_value(line.key, "64 hex digits");
@@ -130,7 +130,7 @@ void close_peer(Reading& reading) {
 Status read_line(Line const& line, Reading& reading) {
   if (line.key == "public_key") {
     close_peer(reading);
-    wg::PeerState peer;
+    wireguard::PeerState peer;
     if (!decode_hex_key(line.value, peer.public_key)) return bad_value(line.key, "64 hex digits");
     reading.device.peers.push_back(std::move(peer));
     return ok_status();
@@ -141,7 +141,7 @@ Status read_line(Line const& line, Reading& reading) {
 
 }  // namespace
 
-Result<wg::DeviceState> parse_get(std::string_view reply) {
+Result<wireguard::DeviceState> parse_get(std::string_view reply) {
   auto lines = detail::split_lines(reply);
   if (!lines) return lines.error();
   if (auto status = detail::check_errno(*lines); !status) return status.error();
@@ -153,4 +153,4 @@ Result<wg::DeviceState> parse_get(std::string_view reply) {
   return std::move(reading.device);
 }
 
-}  // namespace wgs::uapi
+}  // namespace wgs::wireguard::uapi

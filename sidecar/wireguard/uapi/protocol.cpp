@@ -1,4 +1,4 @@
-#include "uapi/protocol.hpp"
+#include "wireguard/uapi/protocol.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
-#include "uapi/reply_lines.hpp"
+#include "wireguard/uapi/reply_lines.hpp"
 
-namespace wgs::uapi {
+namespace wgs::wireguard::uapi {
 namespace {
 
 // Appends text to guarded memory; growing copies into a new Secret, and the old buffer is
@@ -42,7 +42,7 @@ class SecretWriter {
   std::size_t used_ = 0;
 };
 
-void encode_peer(SecretWriter& out, wg::PeerSettings const& peer) {
+void encode_peer(SecretWriter& out, wireguard::PeerSettings const& peer) {
   // public_key opens the peer: every line after it, up to the next one, belongs to it.
   out.append(fmt::format("public_key={}\n", keys::hex(peer.public_key)));
   if (peer.preshared_key != nullptr) {
@@ -59,7 +59,7 @@ void encode_peer(SecretWriter& out, wg::PeerSettings const& peer) {
 
 }  // namespace
 
-Secret encode_set(wg::DeviceSettings const& settings) {
+Secret encode_set(wireguard::DeviceSettings const& settings) {
   SecretWriter out;
   // Device lines must come before the first public_key, or they would be read as peer lines.
   out.append("set=1\n");
@@ -86,4 +86,4 @@ Status parse_set_reply(std::string_view reply) {
   return detail::check_errno(*lines);
 }
 
-}  // namespace wgs::uapi
+}  // namespace wgs::wireguard::uapi

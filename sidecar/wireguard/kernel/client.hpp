@@ -6,9 +6,13 @@
 
 #include "netlink/socket.hpp"
 #include "util/result.hpp"
-#include "wg/device.hpp"
+#include "wireguard/device.hpp"
 
-namespace wgs::netlink::wireguard {
+namespace wgs::wireguard::kernel {
+
+// The netlink framing this family is written in.
+using netlink::Socket;
+using netlink::default_timeout;
 
 // The family id of "wireguard". Without the module the error has code ENOENT and says the
 // kernel has no WireGuard (the userspace implementation is the way out).
@@ -22,10 +26,10 @@ class Client {
   // exactly these peers (WGDEVICE_F_REPLACE_PEERS, which drops the sessions of peers it had);
   // without, the listed peers are updated in place. Each peer's allowed IPs are replaced.
   // Large settings go out in several acked messages; the buffer is wiped after each.
-  Status set_device(std::string_view ifname, wg::DeviceSettings const& settings);
+  Status set_device(std::string_view ifname, wireguard::DeviceSettings const& settings);
 
   // The device's state (`wg show`), redone when the kernel reports that it changed mid-dump.
-  Result<wg::DeviceState> get_device(std::string_view ifname);
+  Result<wireguard::DeviceState> get_device(std::string_view ifname);
 
   std::uint16_t family() const { return family_; }
 
@@ -35,4 +39,4 @@ class Client {
   std::uint16_t family_;
 };
 
-}  // namespace wgs::netlink::wireguard
+}  // namespace wgs::wireguard::kernel

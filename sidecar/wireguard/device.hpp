@@ -12,7 +12,7 @@
 #include "keys/secret.hpp"
 #include "net/address.hpp"
 
-namespace wgs::wg {
+namespace wgs::wireguard {
 
 // A resolved endpoint: backends take numbers only (the UAPI rejects names).
 struct Endpoint {
@@ -59,4 +59,4 @@ struct DeviceState {
   std::vector<PeerState> peers;
 };
 
-}  // namespace wgs::wg
+}  // namespace wgs::wireguard

@@ -5,9 +5,9 @@
 
 #include "util/duration.hpp"
 #include "util/result.hpp"
-#include "wg/device.hpp"
+#include "wireguard/device.hpp"
 
-namespace wgs::uapi {
+namespace wgs::wireguard::uapi {
 
 inline constexpr Duration default_timeout{5000};
 
@@ -17,13 +17,13 @@ std::string socket_path(std::string const& ifname);
 
 // Replaces the device's settings and peers. Errors read "configuring IFNAME over PATH: ..."
 // and carry the implementation's errno (or the socket's) in Error::code.
-Status set_device(std::string const& ifname, wg::DeviceSettings const& settings, Duration timeout = default_timeout);
+Status set_device(std::string const& ifname, wireguard::DeviceSettings const& settings, Duration timeout = default_timeout);
 
 // Reads the device's state. Errors read "reading IFNAME over PATH: ...".
-Result<wg::DeviceState> get_device(std::string const& ifname, Duration timeout = default_timeout);
+Result<wireguard::DeviceState> get_device(std::string const& ifname, Duration timeout = default_timeout);
 
 // Whether an implementation accepts connections on the interface's socket right now. A
 // socket file left behind by a dead implementation refuses them.
 bool socket_accepts(std::string const& ifname);
 
-}  // namespace wgs::uapi
+}  // namespace wgs::wireguard::uapi

@@ -7,7 +7,7 @@
 
 #include "util/result.hpp"
 
-namespace wgs::uapi::detail {
+namespace wgs::wireguard::uapi::detail {
 
 struct Line {
   std::string_view key;
@@ -32,4 +32,4 @@ std::optional<T> parse_number(std::string_view text) {
   return value;
 }
 
-}  // namespace wgs::uapi::detail
+}  // namespace wgs::wireguard::uapi::detail

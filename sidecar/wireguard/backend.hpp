@@ -7,16 +7,16 @@
 #include <string_view>
 
 #include "util/result.hpp"
-#include "wg/device.hpp"
+#include "wireguard/device.hpp"
 
-namespace wgs::tunnel {
+namespace wgs::wireguard {
 
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string_view name() const = 0;  // "kernel" or "userspace"
-  virtual Status configure(wg::DeviceSettings const& settings) = 0;
-  virtual Result<wg::DeviceState> read() = 0;
+  virtual Status configure(wireguard::DeviceSettings const& settings) = 0;
+  virtual Result<wireguard::DeviceState> read() = 0;
   // The userspace implementation's process, when there is one we started (0 otherwise).
   virtual int process_id() const { return 0; }
   // Whether the device can still be configured (the userspace process may have died).
@@ -35,4 +35,4 @@ Result<std::unique_ptr<Backend>> start_userspace_backend(std::string ifname, Use
 std::unique_ptr<Backend> attach_userspace_backend(std::string ifname);
 bool userspace_socket_accepts(std::string const& ifname);
 
-}  // namespace wgs::tunnel
+}  // namespace wgs::wireguard

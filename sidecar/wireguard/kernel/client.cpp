@@ -1,4 +1,4 @@
-#include "netlink/genl_wireguard.hpp"
+#include "wireguard/kernel/client.hpp"
 
 #include <unistd.h>
 
@@ -8,10 +8,12 @@
 
 #include <fmt/format.h>
 
-#include "netlink/wireguard_messages.hpp"
+#include "wireguard/kernel/messages.hpp"
 #include "netlink/writer.hpp"
 
-namespace wgs::netlink::wireguard {
+namespace wgs::wireguard::kernel {
+
+using namespace netlink;  // the framing this family is written in
 namespace {
 
 // min(page size, 8 KiB), the size wireguard-tools splits SET_DEVICE at (libmnl's
@@ -50,7 +52,7 @@ Result<Client> Client::open(Duration timeout) {
   return Client(std::move(*socket), *family);
 }
 
-Status Client::set_device(std::string_view ifname, wg::DeviceSettings const& settings) {
+Status Client::set_device(std::string_view ifname, wireguard::DeviceSettings const& settings) {
   WipedBuffer buffer(set_device_buffer_size());
   SetDeviceMessages messages(family_, ifname, settings);
   auto const what = fmt::format("configuring WireGuard device {}", ifname);
@@ -64,7 +66,7 @@ Status Client::set_device(std::string_view ifname, wg::DeviceSettings const& set
   return ok_status();
 }
 
-Result<wg::DeviceState> Client::get_device(std::string_view ifname) {
+Result<wireguard::DeviceState> Client::get_device(std::string_view ifname) {
   std::array<std::uint8_t, request_buffer_size> buffer{};
   auto const message = build_get_device(buffer, family_, ifname);
   if (!message) return message.error();
@@ -76,4 +78,4 @@ Result<wg::DeviceState> Client::get_device(std::string_view ifname) {
   return parser.take();
 }
 
-}  // namespace wgs::netlink::wireguard
+}  // namespace wgs::wireguard::kernel

@@ -3,34 +3,34 @@
 // auto when the kernel has no WireGuard.
 #include <optional>
 
-#include "tunnel/backend.hpp"
-#include "uapi/client.hpp"
-#include "uapi/userspace_process.hpp"
+#include "wireguard/backend.hpp"
+#include "wireguard/uapi/client.hpp"
+#include "wireguard/uapi/userspace_process.hpp"
 
-namespace wgs::tunnel {
+namespace wgs::wireguard {
 namespace {
 
 class UserspaceBackend final : public Backend {
  public:
-  UserspaceBackend(std::string ifname, std::optional<uapi::UserspaceProcess> process)
+  UserspaceBackend(std::string ifname, std::optional<wireguard::uapi::UserspaceProcess> process)
       : ifname_(std::move(ifname)), process_(std::move(process)) {}
 
   std::string_view name() const override { return "userspace"; }
 
-  Status configure(wg::DeviceSettings const& settings) override {
-    auto done = uapi::set_device(ifname_, settings);
+  Status configure(wireguard::DeviceSettings const& settings) override {
+    auto done = wireguard::uapi::set_device(ifname_, settings);
     if (!done && process_ && !process_->is_running()) return died(done.error());
     return done;
   }
 
-  Result<wg::DeviceState> read() override {
-    auto state = uapi::get_device(ifname_);
+  Result<wireguard::DeviceState> read() override {
+    auto state = wireguard::uapi::get_device(ifname_);
     if (!state && process_ && !process_->is_running()) return died(state.error());
     return state;
   }
 
   int process_id() const override { return process_ ? process_->pid() : 0; }
-  bool is_alive() override { return process_ ? process_->is_running() : uapi::socket_accepts(ifname_); }
+  bool is_alive() override { return process_ ? process_->is_running() : wireguard::uapi::socket_accepts(ifname_); }
 
  private:
   Error died(Error const& cause) const {
@@ -39,16 +39,16 @@ class UserspaceBackend final : public Backend {
   }
 
   std::string ifname_;
-  std::optional<uapi::UserspaceProcess> process_;
+  std::optional<wireguard::uapi::UserspaceProcess> process_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Backend>> start_userspace_backend(std::string ifname, UserspaceOptions const& options) {
-  uapi::ProcessOptions process_options;
+  wireguard::uapi::ProcessOptions process_options;
   process_options.implementation = options.implementation;
   process_options.detach = options.detach;
-  auto process = uapi::UserspaceProcess::start(ifname, process_options);
+  auto process = wireguard::uapi::UserspaceProcess::start(ifname, process_options);
   if (!process) return process.error();
   return std::unique_ptr<Backend>(std::make_unique<UserspaceBackend>(std::move(ifname), std::move(*process)));
 }
@@ -58,7 +58,7 @@ std::unique_ptr<Backend> attach_userspace_backend(std::string ifname) {
 }
 
 bool userspace_socket_accepts(std::string const& ifname) {
-  return uapi::socket_accepts(ifname);
+  return wireguard::uapi::socket_accepts(ifname);
 }
 
-}  // namespace wgs::tunnel
+}  // namespace wgs::wireguard

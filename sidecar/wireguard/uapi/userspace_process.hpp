@@ -6,11 +6,11 @@
 
 #include <string>
 
-#include "uapi/output_tail.hpp"
+#include "wireguard/uapi/output_tail.hpp"
 #include "util/duration.hpp"
 #include "util/result.hpp"
 
-namespace wgs::uapi {
+namespace wgs::wireguard::uapi {
 
 struct ProcessOptions {
   std::string implementation = "wireguard-go";  // a name looked up on PATH, or a path
@@ -60,4 +60,4 @@ class UserspaceProcess {
   OutputTail output_;
 };
 
-}  // namespace wgs::uapi
+}  // namespace wgs::wireguard::uapi

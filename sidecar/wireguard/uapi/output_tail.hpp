@@ -10,7 +10,7 @@
 
 #include "util/duration.hpp"
 
-namespace wgs::uapi {
+namespace wgs::wireguard::uapi {
 
 class OutputTail {
  public:
@@ -39,4 +39,4 @@ class OutputTail {
   std::jthread reader_;  // declared last: stopped and joined first
 };
 
-}  // namespace wgs::uapi
+}  // namespace wgs::wireguard::uapi

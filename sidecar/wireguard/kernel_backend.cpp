@@ -1,8 +1,8 @@
 // The kernel backend: configuration and state over the "wireguard" generic netlink family.
-#include "netlink/genl_wireguard.hpp"
-#include "tunnel/backend.hpp"
+#include "wireguard/kernel/client.hpp"
+#include "wireguard/backend.hpp"
 
-namespace wgs::tunnel {
+namespace wgs::wireguard {
 namespace {
 
 class KernelBackend final : public Backend {
@@ -11,14 +11,14 @@ class KernelBackend final : public Backend {
 
   std::string_view name() const override { return "kernel"; }
 
-  Status configure(wg::DeviceSettings const& settings) override {
-    auto client = netlink::wireguard::Client::open();
+  Status configure(wireguard::DeviceSettings const& settings) override {
+    auto client = wireguard::kernel::Client::open();
     if (!client) return client.error();
     return client->set_device(ifname_, settings);
   }
 
-  Result<wg::DeviceState> read() override {
-    auto client = netlink::wireguard::Client::open();
+  Result<wireguard::DeviceState> read() override {
+    auto client = wireguard::kernel::Client::open();
     if (!client) return client.error();
     return client->get_device(ifname_);
   }
@@ -31,4 +31,4 @@ class KernelBackend final : public Backend {
 
 std::unique_ptr<Backend> kernel_backend(std::string ifname) { return std::make_unique<KernelBackend>(std::move(ifname)); }
 
-}  // namespace wgs::tunnel
+}  // namespace wgs::wireguard

@@ -1,4 +1,4 @@
-#include "uapi/reply_lines.hpp"
+#include "wireguard/uapi/reply_lines.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "uapi/protocol.hpp"
+#include "wireguard/uapi/protocol.hpp"
 
-namespace wgs::uapi::detail {
+namespace wgs::wireguard::uapi::detail {
 
 Error malformed(std::string_view why) { return make_error(fmt::format("malformed UAPI reply: {}", why), EPROTO); }
 
@@ -49,4 +49,4 @@ Status check_errno(std::vector<Line> const& lines) {
   return make_error(fmt::format("the implementation answered errno {} ({})", code, std::strerror(code)), code);
 }
 
-}  // namespace wgs::uapi::detail
+}  // namespace wgs::wireguard::uapi::detail

@@ -1,4 +1,4 @@
-#include "uapi/child_launch.hpp"
+#include "wireguard/uapi/child_launch.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -14,7 +14,7 @@
 
 #include "util/exec.hpp"
 
-namespace wgs::uapi::detail {
+namespace wgs::wireguard::uapi::detail {
 namespace {
 
 // The fds the child starts with: 0 from /dev/null, 1 and 2 to `output`.
@@ -131,4 +131,4 @@ Result<Child> launch(std::string const& program, std::vector<std::string> const&
   return child;
 }
 
-}  // namespace wgs::uapi::detail
+}  // namespace wgs::wireguard::uapi::detail

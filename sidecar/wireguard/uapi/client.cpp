@@ -1,4 +1,4 @@
-#include "uapi/client.hpp"
+#include "wireguard/uapi/client.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -17,9 +17,9 @@
 #include <fmt/format.h>
 
 #include "keys/secret.hpp"
-#include "uapi/protocol.hpp"
+#include "wireguard/uapi/protocol.hpp"
 
-namespace wgs::uapi {
+namespace wgs::wireguard::uapi {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -140,7 +140,7 @@ Error with_context(std::string_view doing, std::string const& ifname, Error cons
 
 std::string socket_path(std::string const& ifname) { return fmt::format("/var/run/wireguard/{}.sock", ifname); }
 
-Status set_device(std::string const& ifname, wg::DeviceSettings const& settings, Duration timeout) {
+Status set_device(std::string const& ifname, wireguard::DeviceSettings const& settings, Duration timeout) {
   if (auto valid = check_ifname(ifname); !valid) return with_context("configuring", ifname, valid.error());
   auto const request = encode_set(settings);
   auto reply = exchange(socket_path(ifname), request.bytes(), timeout);
@@ -149,7 +149,7 @@ Status set_device(std::string const& ifname, wg::DeviceSettings const& settings,
   return ok_status();
 }
 
-Result<wg::DeviceState> get_device(std::string const& ifname, Duration timeout) {
+Result<wireguard::DeviceState> get_device(std::string const& ifname, Duration timeout) {
   if (auto valid = check_ifname(ifname); !valid) return with_context("reading", ifname, valid.error());
   auto const request = get_request;
   auto reply = exchange(socket_path(ifname), {reinterpret_cast<std::uint8_t const*>(request.data()), request.size()},
@@ -164,4 +164,4 @@ bool socket_accepts(std::string const& ifname) {
   return check_ifname(ifname).ok() && connect_to(socket_path(ifname), Clock::now() + Duration(500)).ok();
 }
 
-}  // namespace wgs::uapi
+}  // namespace wgs::wireguard::uapi
