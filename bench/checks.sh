@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Scenario 5: check latency over an established tunnel, in the same lab: a full healthy
 # `wgsidecar check` (handshake, ping, tcp, tls, auth, mtu) against `pg_isready` followed by
 # `psql -c 'select 1'` (TLS verify-full and SCRAM, as the check does), taking turns. Timed

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Scenario 3: what the supervisor costs while the app runs, over the same window for all:
 # wgsidecar run (default 10 s probe interval) in one lab's edge, tini and the seed's script in
 # the other's, each running contacts-api. From /proc: RSS at the end, CPU time (utime+stime of

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Scenario 1 on kernel WireGuard: the same starts as bench/startup.sh — the seed's entrypoint.sh
 # (wg-quick creates a kernel link) against `wgsidecar run` with the kernel backend — taking turns
 # in one lab inside the qemu VM of tests/kernel (this machine's kernel has no WireGuard module).

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by bench/run.sh and the scenario files: samples, the seed's entrypoint in a lab edge,
 # wgsidecar in a lab edge, request and ping loops. Sourced; expects tests/lab/lab.sh sourced.
 source "$BENCH_ROOT/tests/lib/wait.sh"

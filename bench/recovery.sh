@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Scenario 2: detection and recovery. The same fault, at the same moment, in two labs: one edge
 # runs contacts-api under `wgsidecar run` (probe 2 s, stale after 6 s), the other under the seed's
 # entrypoint.sh. A request loop (GET /health, 5/s, 1 s deadline) and a ping loop run in each

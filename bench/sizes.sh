@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Scenario 4: sizes. wgsidecar static and stripped; the images when both are built here
 # (podman), else what the seed's Dockerfile installs for its entrypoint (wireguard-tools,
 # iptables, bash) as Debian 12 packages with every dependency a slim base image lacks.

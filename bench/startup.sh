@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Scenario 1: time to app start, from process start to the app's first line, the seed's
 # entrypoint.sh against `wgsidecar run` (ping, tcp, tls, auth gating; userspace backend), taking
 # turns in one lab. wgsidecar's time is broken down by phase from its JSON log.

@@ -15,6 +15,10 @@ app=$(realpath "${1:?usage: api_test.sh path/to/contacts-api}")
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../../tests/lib/assert.sh
 source "$here/../../tests/lib/assert.sh"
+# shellcheck source=../../tests/lib/skip.sh
+source "$here/../../tests/lib/skip.sh"
+needs_root "runs PostgreSQL as the postgres user"; needs_commands curl jq nc openssl
+[ -x /usr/lib/postgresql/15/bin/postgres ] || skip "needs postgresql-15 (scripts/setup.sh lab installs it)"
 
 PG_BIN=/usr/lib/postgresql/15/bin
 work=$(mktemp -d /tmp/contacts-api-test.XXXXXX)

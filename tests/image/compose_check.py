@@ -11,7 +11,11 @@ import ipaddress
 import os
 import sys
 
-import yaml
+try:
+    import yaml
+except ImportError:
+    print("skipped: needs PyYAML (python3-yaml; scripts/setup.sh unit installs it)")
+    sys.exit(77)
 
 TOP_KEYS = {"name", "services", "networks", "volumes", "secrets", "configs", "version"}
 SERVICE_KEYS = {

@@ -12,13 +12,15 @@
 #                                                   (needs the Debian mirror; slow when cold)
 #
 # Needs root, podman, runc; makes debian:bookworm with debootstrap when absent (cached in
-# /var/cache/wgsidecar-image). Lab prefix img-. Exits 77 (skip) only for --from-source when
+# /var/cache/wgsidecar-image). Lab prefix img-. Exits 77 (skip) without root or podman, and for --from-source when
 # WGS_IMAGE_FROM_SOURCE is not 1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 # shellcheck source=../lib/assert.sh
 source "$here/../lib/assert.sh"
+# shellcheck source=../lib/skip.sh
+source "$here/../lib/skip.sh"
 # shellcheck source=../lab/lab.sh
 source "$root/tests/lab/lab.sh"
 
@@ -31,6 +33,8 @@ else
   contacts_api=$(readlink -f "${2:?usage: image_test.sh WGSIDECAR CONTACTS_API | --from-source}")
 fi
 
+needs_lab
+needs_commands podman runc debootstrap
 podman=(podman --runtime runc)
 run_flags=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 image=localhost/wgsidecar-test:$mode

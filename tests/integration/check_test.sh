@@ -5,6 +5,8 @@ set -euo pipefail
 wgsidecar=$(readlink -f "${1:?usage: check_test.sh PATH/TO/wgsidecar}")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/assert.sh"
+source "$here/../lib/skip.sh"
+needs_lab
 source "$here/../lab/lab.sh"
 prefix=chk-
 lab_use_prefix "$prefix"

@@ -83,8 +83,8 @@ set_ssl() {
 # The environment wgsidecar would have (a WireGuard section is required by config::load;
 # nothing here brings a tunnel up).
 base_env=(WG_PRIVATE_KEY="$(wg genkey)" WG_PEER_PUBLIC_KEY="$(wg genkey | wg pubkey)" WG_PEER_ENDPOINT=127.0.0.1:51820
-          WG_ALLOWED_IPS=198.18.70.0/24 DB_HOST=$db_ip DB_USER=app DB_NAME=contacts DB_PASSWORD=$password
-          PGSSLMODE=verify-full PGSSLROOTCERT=$tmp/h7-ca.crt SIDECAR_CHECK_TIMEOUT=2s)
+          WG_ALLOWED_IPS=198.18.70.0/24 "DB_HOST=$db_ip" DB_USER=app DB_NAME=contacts "DB_PASSWORD=$password"
+          PGSSLMODE=verify-full "PGSSLROOTCERT=$tmp/h7-ca.crt" SIDECAR_CHECK_TIMEOUT=2s)
 # check [VAR=value ...] -- [driver flags]: JSON in $out, status in $status.
 check() {
   local vars=()
@@ -257,7 +257,7 @@ table inet h7hole {
 }
 NFT
 mtu_env=(WG_PRIVATE_KEY="$(wg genkey)" WG_PEER_PUBLIC_KEY="$(wg genkey | wg pubkey)" WG_PEER_ENDPOINT=127.0.0.1:51820
-         WG_ALLOWED_IPS=198.18.72.0/24,fd72::/64 DB_HOST=198.18.72.1 DB_PASSWORD=unused SIDECAR_CHECK_TIMEOUT=5s)
+         "WG_ALLOWED_IPS=198.18.72.0/24,fd72::/64" DB_HOST=198.18.72.1 DB_PASSWORD=unused SIDECAR_CHECK_TIMEOUT=5s)
 probe() {  # HOST INTERFACE_MTU [driver flags]
   local host=$1 mtu=$2
   shift 2

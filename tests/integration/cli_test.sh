@@ -5,6 +5,8 @@ set -euo pipefail
 wgsidecar=${1:?usage: cli_test.sh PATH/TO/wgsidecar}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/assert.sh"
+source "$here/../lib/skip.sh"
+needs_commands wg
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

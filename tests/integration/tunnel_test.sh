@@ -7,6 +7,8 @@ wgsidecar=$(readlink -f "${1:?usage: tunnel_test.sh PATH/TO/wgsidecar [--ipv6]}"
 ipv6=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/assert.sh"
+source "$here/../lib/skip.sh"
+needs_lab
 source "$here/../lab/lab.sh"
 prefix=tun${ipv6:+6}-
 lab_use_prefix "$prefix"

@@ -48,7 +48,6 @@ without_counters() { awk -F'\t' -v OFS='\t' 'NF > 4 { $5 = $6 = $7 = "-" } { pri
 
 key_a=$(wg genkey) key_b=$(wg genkey) psk=$(wg genpsk)
 pub_a=$(wg pubkey <<<"$key_a") pub_b=$(wg pubkey <<<"$key_b") pub_c=$(wg genkey | wg pubkey)
-hex_a=$(base64 -d <<<"$key_a" | od -An -tx1 | tr -d ' \n')
 
 ip netns add "$ns_a"
 ip netns add "$ns_b"

@@ -33,6 +33,8 @@ done
 [ $# -ge 1 ] || usage
 [[ "$deadline" =~ ^[1-9][0-9]*$ ]] || { echo "vm-run: --timeout/WGS_VM_TIMEOUT must be whole seconds, got '$deadline'" >&2; exit 2; }
 cache=${WGS_VM_CACHE:-/var/cache/wgsidecar-vm}
+# Debian's kernel image in /boot is readable by root alone, and the packages come from apt.
+[ "$(id -u)" = 0 ] || { echo "skipped: vm-run.sh needs root (it reads /boot and installs qemu)"; exit 77; }
 
 # --- packages ----------------------------------------------------------------------------
 ensure_packages() {

@@ -342,6 +342,7 @@ lab__wg_ready() { ip netns exec "$1" wg show "$2" >/dev/null 2>&1 || ! lab__runn
 # lab_hub_wg_up [--kernel]: start the hub's WireGuard as the seed's wg0.conf describes it,
 # except that the hub does not keep alive (the edge does). wireguard-go, or with --kernel the
 # kernel's WireGuard (inside the qemu VM of tests/kernel, where the module exists).
+# shellcheck disable=SC2120 # tests/kernel and bench/kernel_vm.sh pass --kernel
 lab_hub_wg_up() {
   local ns=$LAB_NS_HUB
   if [ "${1:-}" = --kernel ]; then

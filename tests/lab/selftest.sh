@@ -8,6 +8,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib/assert.sh
 source "$here/../lib/assert.sh"
+# shellcheck source=../lib/skip.sh
+source "$here/../lib/skip.sh"
+needs_lab
 # shellcheck source=lab.sh
 source "$here/lab.sh"
 

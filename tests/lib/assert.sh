@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Small assertion helpers for the shell integration tests. Source it, call the checks,
 # end with `finish` (prints "N passed, N failed" and exits non-zero on any failure).
 passed=0

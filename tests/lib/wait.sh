@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tests and benchmarks.
 # wait_until SECONDS CMD...: run CMD (quietly) every 0.1 s until it succeeds; false when the
 # deadline passes first.

@@ -7,6 +7,8 @@ set -euo pipefail
 driver=$(readlink -f "${1:?usage: health_test.sh PATH/TO/health_driver}")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../lib/assert.sh"
+source "$here/../../lib/skip.sh"
+needs_commands curl
 # Loopback only: no proxy may see these requests.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 tmp=$(mktemp -d)

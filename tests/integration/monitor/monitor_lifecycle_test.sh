@@ -9,6 +9,9 @@ wgsidecar=$(readlink -f "${1:?usage: monitor_lifecycle_test.sh PATH/TO/wgsidecar
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../../lib/assert.sh
 source "$here/../../lib/assert.sh"
+# shellcheck source=../../lib/skip.sh
+source "$here/../../lib/skip.sh"
+needs_lab
 # shellcheck source=../../lab/lab.sh
 source "$here/../../lab/lab.sh"
 # shellcheck source=lib.sh

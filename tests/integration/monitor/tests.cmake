@@ -5,5 +5,5 @@
 foreach(wgs_monitor_test monitor_heal monitor_stale health_readyz monitor_lifecycle)
   add_test(NAME ${wgs_monitor_test}
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/${wgs_monitor_test}_test.sh $<TARGET_FILE:wgsidecar>)
-  set_tests_properties(${wgs_monitor_test} PROPERTIES TIMEOUT 240 LABELS monitor)
+  set_tests_properties(${wgs_monitor_test} PROPERTIES TIMEOUT 240 LABELS "lab;monitor")
 endforeach()

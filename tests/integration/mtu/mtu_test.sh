@@ -8,6 +8,8 @@ set -euo pipefail
 wgsidecar=$(readlink -f "${1:?usage: mtu_test.sh PATH/TO/wgsidecar}")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../lib/assert.sh"
+source "$here/../../lib/skip.sh"
+needs_lab
 source "$here/../../lab/lab.sh"
 prefix=mtu-
 underlay_mtu=1380
@@ -25,7 +27,7 @@ field() { jq -r --arg n "$1" --arg f "$2" '.stages[] | select(.name == $n and .t
 check() { set +e; report=$(at_edge "$wgsidecar" check --json 2>/dev/null); status=$?; set -e; }
 link_mtu() { at_edge cat "/sys/class/net/$WG_INTERFACE/mtu"; }
 # crosses SIZE: an echo of SIZE bytes (IP header included) with DF set gets an answer (3 tries).
-crosses() { at_edge ping -q -M do -s $(($1 - 28)) -c 3 -i 0.2 -W 1 "$DB_HOST" >/dev/null 2>&1; }
+crosses() { at_edge ping -q -M "do" -s $(($1 - 28)) -c 3 -i 0.2 -W 1 "$DB_HOST" >/dev/null 2>&1; }
 # big_query: what the app would notice: a 20 kB result needs full-size packets (6 s deadline).
 big_query() {
   timeout 6 ip netns exec "$edge" env PGPASSFILE="$LAB_STATE/pgpass" PGCONNECT_TIMEOUT=5 psql -X -At \
