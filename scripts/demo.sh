@@ -15,6 +15,9 @@
 # Usage: scripts/demo.sh [--keep]
 #   --keep        leave the lab and the app running; prints how to use and stop them
 #   WGS_BUILD     build directory (default: build/)
+# It installs only what the demo needs (scripts/setup.sh demo), builds only wgsidecar and
+# contacts-api, and prints how long each phase took: install, static deps, build, lab, and the
+# first answer of the app through the tunnel.
 # Nothing leaves the machine: the lab has no default route, and every request below runs
 # inside the edge namespace.
 set -euo pipefail
@@ -27,14 +30,21 @@ case "${1:-}" in
   *) echo "usage: scripts/demo.sh [--keep]" >&2; exit 64 ;;
 esac
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# shellcheck source=lib/phases.sh
+source "$root/scripts/lib/phases.sh"
+# shellcheck source=lib/configure.sh
+source "$root/scripts/lib/configure.sh"
+step() { phase "$*"; }
 show() { printf '$ %s\n' "$*"; }
 
-step "install and build"
-"$root/scripts/setup.sh"
+step "install (scripts/setup.sh demo)"
+"$root/scripts/setup.sh" --no-static-deps demo
+step "static deps (libpq without GSSAPI/LDAP, once)"
+"$root/scripts/build-static-deps.sh"
+step "build wgsidecar and contacts-api"
 build_log=$(mktemp /tmp/wgsidecar-demo-build.XXXXXX.log)
-echo "building wgsidecar and contacts-api in $build (the first build takes minutes; log: $build_log)"
-if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+echo "building in $build (log: $build_log)"
+if ! { wgs_configure "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
   cmake --build "$build" -j"$(nproc)" --target wgsidecar contacts-api; } >"$build_log" 2>&1; then
   tail -n 40 "$build_log"
   echo "the build failed (full log: $build_log)"
@@ -91,9 +101,10 @@ deadline=$((SECONDS + 90))
 until ready; do
   kill -0 "$sidecar_pid" 2>/dev/null || { echo "wgsidecar exited"; exit 1; }
   [ "$SECONDS" -lt "$deadline" ] || { echo "the app did not become ready within 90 s"; exit 1; }
-  sleep 0.5
+  sleep 0.2
 done
 sed 's/^/  | /' "$log"
+phases_summary "the app answers through the tunnel; so far"
 
 step "wgsidecar check: every stage of the path, each with its time"
 show "wgsidecar check"
@@ -144,4 +155,5 @@ echo "wgsidecar exited with $code (the app's own status)"
 if at_edge ip link show "$WG_INTERFACE" >/dev/null 2>&1; then echo "the tunnel is still up"; exit 1; fi
 echo "the tunnel is down; removing the lab"
 lab_down >/dev/null
+phases_summary "scripts/demo.sh"
 echo "done: scripts/demo.sh --keep leaves it all running"

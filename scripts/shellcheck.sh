@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck over every shell script of the project (scripts/, tests/, bench/, docker/, fly/,
+# Runs shellcheck over every shell script of the project (scripts/, tests/, bench/, docker/, fly/,
 # app-shim/, .ci/run): errors and warnings fail, notes and style do not. Sourced files are
 # followed from each script's directory. The ctest entry `shellcheck` (label unit) runs it;
 # without shellcheck it exits 77, skipped.
