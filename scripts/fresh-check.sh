@@ -12,7 +12,7 @@
 #   WGS_DEBIAN_MIRROR (default http://deb.debian.org/debian)
 # Downloaded packages are kept in the host's /var/cache/apt/archives (bind-mounted), as on a
 # machine whose packages are already downloaded. Services the packages would start are not
-# started (policy-rc.d), as in a container. Lab namespaces carry WGS_LAB_TAG (default f0-).
+# started (policy-rc.d), as in a container. Lab namespaces carry WGS_LAB_TAG (default fc).
 #
 # What a chroot cannot do here: podman inside it has no cgroup or storage of its own, so the
 # image label is skipped and said so; every other label runs.
@@ -39,7 +39,7 @@ cache=/var/cache/wgsidecar-fresh
 base=${WGS_FRESH_BASE:-$cache/bookworm-minbase.tar}
 work=${WGS_FRESH_DIR:-/var/tmp/wgsidecar-fresh}
 rootfs=$work/root-${sha:0:12}
-tag=${WGS_LAB_TAG:-f0}
+tag=${WGS_LAB_TAG:-fc}
 mounts=()
 
 cleanup() {
@@ -49,7 +49,12 @@ cleanup() {
     [ "$(readlink "$pid/root" 2>/dev/null)" = "$rootfs" ] && kill -KILL "${pid#/proc/}" 2>/dev/null
   done
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null || true; done
-  [ "${WGS_FRESH_KEEP:-0}" = 1 ] || rm -rf --one-file-system "$rootfs"
+  # Removed only once nothing is mounted inside: the apt archive is the host's own.
+  if grep -q " $rootfs/" /proc/mounts; then
+    echo "fresh-check: something is still mounted under $rootfs: left in place" >&2
+  elif [ "${WGS_FRESH_KEEP:-0}" != 1 ]; then
+    rm -rf --one-file-system "$rootfs"
+  fi
   return "$status"
 }
 trap cleanup EXIT
