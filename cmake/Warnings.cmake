@@ -4,9 +4,7 @@
 # compiler's opinion as a failed build.
 option(WGS_WERROR "Treat compiler warnings as errors" OFF)
 add_library(wgs_warnings INTERFACE)
+# (-Werror keeps its place in the flags, so ccache finds objects compiled before the option.)
 target_compile_options(wgs_warnings INTERFACE
-  -Wall -Wextra -Wshadow -Wnon-virtual-dtor
+  -Wall -Wextra $<$<BOOL:${WGS_WERROR}>:-Werror> -Wshadow -Wnon-virtual-dtor
   -fstack-protector-strong -D_FORTIFY_SOURCE=2 -D_GLIBCXX_ASSERTIONS)
-if(WGS_WERROR)
-  target_compile_options(wgs_warnings INTERFACE -Werror)
-endif()
