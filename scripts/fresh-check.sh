@@ -14,8 +14,8 @@
 # machine whose packages are already downloaded. Services the packages would start are not
 # started (policy-rc.d), as in a container. Lab namespaces carry WGS_LAB_TAG (default fc).
 #
-# What a chroot cannot do here: podman inside it has no cgroup or storage of its own, so the
-# image label is skipped and said so; every other label runs.
+# Not run in the chroot: the image label (podman would need a cgroup hierarchy and container
+# storage of its own, which this check does not set up); it says so. Every other label runs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -28,7 +28,7 @@ if [ $# -gt 0 ] && [ "$1" != -- ]; then commit=$1; shift; fi
 labels=("$@")
 [ ${#labels[@]} -gt 0 ] || labels=(unit lab kernel image fuzz)
 if printf '%s\n' "${labels[@]}" | grep -qx image; then
-  echo "fresh-check: label image skipped: podman cannot run inside this chroot (no cgroup or container storage of its own); on a machine: scripts/test.sh image"
+  echo "fresh-check: label image skipped: podman inside the chroot would need a cgroup hierarchy and container storage of its own, which this check does not set up; on a machine: scripts/test.sh image"
   mapfile -t labels < <(printf '%s\n' "${labels[@]}" | grep -vx image)
 fi
 
