@@ -68,6 +68,7 @@ cleanup() {
   [ -n "$sidecar_pid" ] && kill -TERM "$sidecar_pid" 2>/dev/null && wait "$sidecar_pid" 2>/dev/null
   lab_down >/dev/null 2>&1 || true
   [ "$status" -ne 0 ] && [ -s "$log" ] && { echo "--- wgsidecar's log (last 30 lines)"; tail -n 30 "$log"; }
+  [ "$status" -ne 0 ] && phases_summary "scripts/demo.sh failed in its last phase"
   rm -f "$log"
   return 0
 }

@@ -44,13 +44,14 @@ mounts=()
 
 cleanup() {
   local status=$? pid i
+  [ "$status" = 0 ] || phases_summary "scripts/fresh-check.sh ${sha:0:12}: failed in this phase"
   # Whatever still runs inside the chroot (a test's server) ends with it.
   for pid in /proc/[0-9]*; do
     [ "$(readlink "$pid/root" 2>/dev/null)" = "$rootfs" ] && kill -KILL "${pid#/proc/}" 2>/dev/null
   done
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null || true; done
   # Removed only once nothing is mounted inside: the apt archive is the host's own.
-  if grep -q " $rootfs/" /proc/mounts; then
+  if grep -qE " $rootfs[/ ]" /proc/mounts; then
     echo "fresh-check: something is still mounted under $rootfs: left in place" >&2
   elif [ "${WGS_FRESH_KEEP:-0}" != 1 ]; then
     rm -rf --one-file-system "$rootfs"
@@ -75,6 +76,8 @@ if [ ! -s "$base" ]; then
 fi
 rm -rf --one-file-system "$rootfs" && mkdir -p "$rootfs"
 tar -C "$rootfs" --numeric-owner -xf "$base"
+# The root of the chroot must be a mount point: `ip netns` remounts / as a slave.
+mount --bind "$rootfs" "$rootfs" && mounts+=("$rootfs")
 rm -f "$rootfs/etc/apt/sources.list"
 cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
