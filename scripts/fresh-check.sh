@@ -51,7 +51,7 @@ cleanup() {
   done
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null || true; done
   # Removed only once nothing is mounted inside: the apt archive is the host's own.
-  if grep -qE " $rootfs[/ ]" /proc/mounts; then
+  if grep -qE " ${rootfs}[/ ]" /proc/mounts; then
     echo "fresh-check: something is still mounted under $rootfs: left in place" >&2
   elif [ "${WGS_FRESH_KEEP:-0}" != 1 ]; then
     rm -rf --one-file-system "$rootfs"
