@@ -76,6 +76,7 @@ if [ ! -s "$base" ]; then
 fi
 rm -rf --one-file-system "$rootfs" && mkdir -p "$rootfs"
 tar -C "$rootfs" --numeric-owner -xf "$base"
+chmod 755 "$rootfs"  # a tarball made in a mktemp directory carries its 0700 root: / is 0755
 # The root of the chroot must be a mount point: `ip netns` remounts / as a slave.
 mount --bind "$rootfs" "$rootfs" && mounts+=("$rootfs")
 rm -f "$rootfs/etc/apt/sources.list"
