@@ -44,7 +44,9 @@ step "static deps (libpq without GSSAPI/LDAP, once)"
 step "build wgsidecar and contacts-api"
 build_log=$(mktemp /tmp/wgsidecar-demo-build.XXXXXX.log)
 echo "building in $build (log: $build_log)"
-if ! { wgs_configure "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+# The flags of scripts/test.sh (warnings as errors, clean on Debian 12's GCC), so the demo and the
+# tests share one build and neither recompiles the other's objects.
+if ! { wgs_configure "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWGS_WERROR=ON &&
   cmake --build "$build" -j"$(nproc)" --target wgsidecar contacts-api; } >"$build_log" 2>&1; then
   tail -n 40 "$build_log"
   echo "the build failed (full log: $build_log)"
