@@ -40,6 +40,22 @@ struct Scratch {
   }
 };
 
+// A path that is no regular file of at most 1 MiB, and what the problem must say about it.
+struct Unusable {
+  std::string path;
+  std::string reason;
+};
+
+std::vector<Unusable> unusable_files(Scratch const& scratch) {
+  return {
+      {"/nonexistent/file", "cannot read /nonexistent/file: No such file or directory"},
+      {scratch.dir.string(), "is a directory, not a regular file"},
+      {scratch.fifo("fifo"), "is a FIFO, not a regular file"},  // and does not wait for a writer
+      {"/dev/zero", "/dev/zero is a character device, not a regular file"},
+      {scratch.file("big", std::string(config::file_size_limit + 1, 'k')), "is larger than 1 MiB"},
+  };
+}
+
 std::string wg_quick_file() {
   return fmt::format("[Interface]\nPrivateKey = {}\nAddress = 10.50.3.10/32\n"
                      "[Peer]\nPublicKey = {}\nEndpoint = 192.0.2.1:51820\nAllowedIPs = 10.50.0.0/24\n",
@@ -82,24 +98,9 @@ TEST_CASE("NAME_FILE: every secret variable can come from a file, as containers 
 
 TEST_CASE("NAME_FILE: problems are named by NAME_FILE, once, with the OS's reason") {
   Scratch scratch;
-  auto const directory = scratch.dir.string();
-  auto const fifo = scratch.fifo("fifo");
-  auto const empty = scratch.file("empty", "\n\n");
-  auto const nul = scratch.file("nul", std::string("abc\0def", 7));
-  auto const big = scratch.file("big", std::string(config::file_size_limit + 1, 'k'));
-  struct Case {
-    std::string path;
-    char const* reason;
-  };
-  std::vector<Case> const cases = {
-      {"/nonexistent/secret", "cannot read /nonexistent/secret: No such file or directory"},
-      {directory, "is a directory, not a regular file"},
-      {fifo, "is a FIFO, not a regular file"},
-      {"/dev/zero", "/dev/zero is a character device, not a regular file"},
-      {empty, "is empty"},
-      {nul, "holds a NUL byte"},
-      {big, "is larger than 1 MiB"},
-  };
+  auto cases = unusable_files(scratch);
+  cases.push_back({scratch.file("empty", "\n\n"), "is empty"});
+  cases.push_back({scratch.file("nul", std::string("abc\0def", 7)), "holds a NUL byte"});
   for (auto const name : config::secret_variables) {
     for (auto const& c : cases) {
       // Without the variable the file stands for, and without what it conflicts with.
@@ -147,20 +148,7 @@ TEST_CASE("NAME_FILE: a problem in the content is named by NAME_FILE, and the co
 
 TEST_CASE("--config reads only a regular file, and says why not with one problem") {
   Scratch scratch;
-  auto const fifo = scratch.fifo("fifo");
-  auto const big = scratch.file("big", std::string(config::file_size_limit + 1, '#'));
-  struct Case {
-    std::string path;
-    char const* reason;
-  };
-  std::vector<Case> const cases = {
-      {"/nonexistent/wg0.conf", "cannot read /nonexistent/wg0.conf: No such file or directory"},
-      {scratch.dir.string(), "is a directory, not a regular file"},
-      {fifo, "is a FIFO, not a regular file"},  // and does not wait for a writer
-      {"/dev/zero", "is a character device"},
-      {big, "is larger than 1 MiB"},
-  };
-  for (auto const& c : cases) {
+  for (auto const& c : unusable_files(scratch)) {
     config::LoadOptions options;
     options.config_file = c.path;
     auto const loaded = config::load({}, options);
