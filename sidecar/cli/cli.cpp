@@ -58,6 +58,13 @@ std::optional<Words> split_words(int argc, char** argv) {
   return words;
 }
 
+void print_problems(config::Problems const& problems) {
+  std::fprintf(stderr, "wgsidecar: the configuration has %zu problem%s:\n", problems.count(),
+               problems.count() == 1 ? "" : "s");
+  for (auto const& problem : problems.list()) std::fprintf(stderr, "  %s\n", problem.to_string().c_str());
+  if (problems.not_listed() > 0) std::fprintf(stderr, "  and %zu more\n", problems.not_listed());
+}
+
 }  // namespace
 
 std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Command const> commands) {
@@ -94,9 +101,7 @@ bool only_flags(Invocation const& invocation, std::initializer_list<std::string_
 std::optional<config::Config> load_config(Invocation const& invocation) {
   auto loaded = config::load(config::process_environment(), invocation.load);
   if (!loaded.problems.empty()) {
-    std::fprintf(stderr, "wgsidecar: the configuration has %zu problem%s:\n", loaded.problems.list().size(),
-                 loaded.problems.list().size() == 1 ? "" : "s");
-    for (auto const& problem : loaded.problems.list()) std::fprintf(stderr, "  %s\n", problem.to_string().c_str());
+    print_problems(loaded.problems);
     return std::nullopt;
   }
   log::configure(loaded.config.logging);

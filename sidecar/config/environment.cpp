@@ -21,4 +21,13 @@ std::optional<std::string> lookup(Environment const& env, std::string const& nam
   return it->second;
 }
 
+std::optional<std::string> setting(Environment const& env, std::string const& name, Problems& problems) {
+  auto value = lookup(env, name);
+  if (value && value->find_first_not_of(" \t\r\n") == std::string::npos) {
+    problems.add(name, "is set but empty (unset it to use the default)");
+    return std::nullopt;
+  }
+  return value;
+}
+
 }  // namespace wgs::config

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "net/interface_name.hpp"
+
 namespace wgs::config::fields {
 namespace {
 
@@ -13,6 +15,10 @@ std::optional<unsigned long> decimal(std::string_view text) {
 }
 
 }  // namespace
+
+std::string position(std::size_t index, std::size_t count) {
+  return count > 1 ? fmt::format("item {} of {} ", index + 1, count) : std::string();
+}
 
 std::string_view trim(std::string_view text) {
   auto const first = text.find_first_not_of(" \t\r\n");
@@ -59,20 +65,18 @@ std::optional<std::vector<net::Prefix>> prefixes(Problems& problems, std::string
     return std::nullopt;
   }
   std::vector<net::Prefix> out;
-  bool good = true;
-  for (auto item : items) {
-    auto prefix = net::Prefix::parse(item);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto prefix = net::Prefix::parse(items[i]);
     if (!prefix) {
-      problems.add(where, prefix.error().message);
-      good = false;
+      problems.add(where, position(i, items.size()) + prefix.error().message);
     } else if (!host_bits_ok && !(prefix->network() == *prefix)) {
-      problems.add(where, fmt::format("'{}' has host bits set; did you mean {}?", item, prefix->network().to_string()));
-      good = false;
+      // A prefix that parsed is an address, not a secret, so it can be shown.
+      problems.add(where, fmt::format("{} has host bits set; did you mean {}?", prefix->to_string(), prefix->network().to_string()));
     } else {
       out.push_back(*prefix);
     }
   }
-  if (!good) return std::nullopt;
+  if (out.size() != items.size()) return std::nullopt;
   return out;
 }
 
@@ -126,13 +130,8 @@ bool mtu(Problems& problems, std::string const& where, std::string_view text, In
 }
 
 std::optional<std::string> interface_name(Problems& problems, std::string const& where, std::string_view text) {
-  // The kernel's IFNAMSIZ limit, and the characters wg-quick allows.
-  bool good = !text.empty() && text.size() <= 15;
-  for (char c : text) {
-    good = good && (std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_=+.-").find(c) != std::string_view::npos);
-  }
-  if (!good) {
-    problems.add(where, "must be 1 to 15 characters of letters, digits and _=+.-");
+  if (auto valid = net::check_interface_name(text); !valid) {
+    problems.add(where, valid.error().message);
     return std::nullopt;
   }
   return std::string(text);

@@ -23,6 +23,9 @@ bool mtu(Problems& problems, std::string const& where, std::string_view text, In
 std::optional<std::string> interface_name(Problems& problems, std::string const& where, std::string_view text);
 
 std::string_view trim(std::string_view text);
+// "item 2 of 3 " for a value in a list, "" for a single value: where a value that does not
+// parse is, since it is never quoted (it may be a key pasted into the wrong place).
+std::string position(std::size_t index, std::size_t count);
 std::vector<std::string_view> split_list(std::string_view text);  // on commas, trimmed, empties dropped
 
 }  // namespace wgs::config::fields

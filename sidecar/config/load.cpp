@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "config/secret_files.hpp"
+
 namespace wgs::config {
 namespace {
 
@@ -28,11 +30,11 @@ void reject_unknown_sidecar_variables(Environment const& env, Problems& problems
 
 Logging read_logging(Environment const& env, Problems& problems) {
   Logging logging;
-  if (auto format = lookup(env, "SIDECAR_LOG_FORMAT")) {
+  if (auto format = setting(env, "SIDECAR_LOG_FORMAT", problems)) {
     if (*format == "json") logging.format = LogFormat::json;
     else if (*format != "text") problems.add("SIDECAR_LOG_FORMAT", "must be text or json");
   }
-  if (auto level = lookup(env, "SIDECAR_LOG_LEVEL")) {
+  if (auto level = setting(env, "SIDECAR_LOG_LEVEL", problems)) {
     if (*level == "debug") logging.debug = true;
     else if (*level != "info") problems.add("SIDECAR_LOG_LEVEL", "must be info or debug");
   }
@@ -41,11 +43,13 @@ Logging read_logging(Environment const& env, Problems& problems) {
   return logging;
 }
 
-Loaded load(Environment const& env, LoadOptions const& options) {
+Loaded load(Environment const& given, LoadOptions const& options) {
   Loaded loaded;
   auto& problems = loaded.problems;
-  loaded.config.wireguard = read_wireguard(env, options, problems);
-  validate_wireguard(loaded.config.wireguard, problems);
+  auto const env = with_secret_files(given, problems);
+  auto wireguard = read_wireguard(env, options, problems);
+  if (wireguard) validate_wireguard(*wireguard, problems);
+  loaded.config.wireguard = std::move(wireguard).value_or(WireGuard{});
   loaded.config.databases = read_databases(env, problems);
   loaded.config.logging = read_logging(env, problems);
   loaded.config.checks = read_checks(env, problems);

@@ -1,5 +1,6 @@
 #pragma once
-// Turns the environment (and an optional wg-quick file) into a validated Config.
+// Turns the environment (and an optional wg-quick file) into a validated Config. Each secret
+// variable NAME may instead be given as NAME_FILE (config/secret_files.hpp).
 #include <optional>
 #include <string>
 
@@ -21,7 +22,8 @@ struct Loaded {
 Loaded load(Environment const& env, LoadOptions const& options = {});
 
 // The parts, each reporting into `problems` (exposed for tests and for `load`).
-WireGuard read_wireguard(Environment const& env, LoadOptions const& options, Problems& problems);
+// nullopt when the tunnel's wg-quick file could not be read (reported once, with the reason).
+std::optional<WireGuard> read_wireguard(Environment const& env, LoadOptions const& options, Problems& problems);
 std::vector<Database> read_databases(Environment const& env, Problems& problems);
 Logging read_logging(Environment const& env, Problems& problems);
 Checks read_checks(Environment const& env, Problems& problems);

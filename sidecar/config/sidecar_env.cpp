@@ -7,17 +7,31 @@
 namespace wgs::config {
 namespace {
 
-void duration(Environment const& env, char const* name, Duration& out, Problems& problems) {
-  auto const value = lookup(env, name);
+using namespace std::chrono_literals;
+
+// A duration setting and its range, as the README's table gives them. The ranges keep every
+// timer a timer: nothing fires in a busy loop, and nothing waits longer than anyone would.
+struct DurationSetting {
+  char const* name;
+  DurationRange range;
+};
+constexpr DurationSetting check_timeout{"SIDECAR_CHECK_TIMEOUT", {100ms, 5min}};
+constexpr DurationSetting startup_timeout{"SIDECAR_STARTUP_TIMEOUT", {1s, 24h}};
+constexpr DurationSetting shutdown_timeout{"SIDECAR_SHUTDOWN_TIMEOUT", {100ms, 1h}};
+constexpr DurationSetting probe_interval{"SIDECAR_PROBE_INTERVAL", {100ms, 1h}};
+constexpr DurationSetting stale_after{"SIDECAR_STALE_AFTER", {100ms, 24h}};
+constexpr DurationSetting give_up_after{"SIDECAR_GIVE_UP_AFTER", {1s, 168h}};
+
+void duration(Environment const& env, DurationSetting const& which, Duration& out, Problems& problems) {
+  auto const value = setting(env, which.name, problems);
   if (!value) return;
-  auto parsed = parse_duration(*value);
-  if (!parsed) problems.add(name, parsed.error().message);
-  else if (parsed->count() == 0) problems.add(name, "must be longer than 0");
+  auto parsed = parse_duration(*value, which.range);
+  if (!parsed) problems.add(which.name, parsed.error().message);
   else out = *parsed;
 }
 
 void flag(Environment const& env, char const* name, bool& out, Problems& problems) {
-  auto const value = lookup(env, name);
+  auto const value = setting(env, name, problems);
   if (!value) return;
   if (*value == "1" || *value == "true") out = true;
   else if (*value == "0" || *value == "false") out = false;
@@ -26,17 +40,28 @@ void flag(Environment const& env, char const* name, bool& out, Problems& problem
 
 constexpr std::string_view gating_stages[] = {"handshake", "ping", "tcp", "tls", "auth"};
 
+// `where` is the stage's position (fields::position): a stage that is not one is not quoted.
+void add_stage(std::string_view stage, std::string const& where, Supervision& out, Problems& problems) {
+  if (stage == "none") {
+    problems.add("SIDECAR_REQUIRE", "none cannot be combined with stages; give none alone, or only stages");
+  } else if (std::find(std::begin(gating_stages), std::end(gating_stages), stage) == std::end(gating_stages)) {
+    problems.add("SIDECAR_REQUIRE", fmt::format("{}is not a stage (handshake, ping, tcp, tls, auth, or none)", where));
+  } else if (std::find(out.require.begin(), out.require.end(), stage) == out.require.end()) {
+    out.require.emplace_back(stage);
+  }
+}
+
+// Turning start gating off is a decision, so it takes the word none: an empty list is a
+// mistake that would otherwise start the app with the database unreachable.
 void require(Environment const& env, Supervision& out, Problems& problems) {
-  auto const value = lookup(env, "SIDECAR_REQUIRE");
+  auto const value = setting(env, "SIDECAR_REQUIRE", problems);
   if (!value) return;
   out.require.clear();
-  if (*value == "none") return;
-  for (auto stage : fields::split_list(*value)) {
-    if (std::find(std::begin(gating_stages), std::end(gating_stages), stage) == std::end(gating_stages)) {
-      problems.add("SIDECAR_REQUIRE", fmt::format("'{}' is not a stage (handshake, ping, tcp, tls, auth, or none)", stage));
-    } else {
-      out.require.emplace_back(stage);
-    }
+  auto const stages = fields::split_list(*value);
+  if (stages.size() == 1 && stages.front() == "none") return;
+  if (stages.empty()) problems.add("SIDECAR_REQUIRE", "lists no stage; write none to start the app without gating");
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    add_stage(stages[i], fields::position(i, stages.size()), out, problems);
   }
 }
 
@@ -44,25 +69,26 @@ void require(Environment const& env, Supervision& out, Problems& problems) {
 
 Checks read_checks(Environment const& env, Problems& problems) {
   Checks checks;
-  checks.ping_host = lookup(env, "SIDECAR_PING_HOST").value_or("");
+  checks.ping_host = setting(env, "SIDECAR_PING_HOST", problems).value_or("");
   if (!checks.ping_host.empty() && !net::IpAddress::parse(checks.ping_host)) {
     problems.add("SIDECAR_PING_HOST", "must be an IP address (the hub's tunnel address, e.g. 10.50.0.1)");
   }
-  duration(env, "SIDECAR_CHECK_TIMEOUT", checks.stage_timeout, problems);
+  duration(env, check_timeout, checks.stage_timeout, problems);
   return checks;
 }
 
 Supervision read_supervision(Environment const& env, Problems& problems) {
   Supervision supervision;
-  duration(env, "SIDECAR_STARTUP_TIMEOUT", supervision.startup_timeout, problems);
-  duration(env, "SIDECAR_SHUTDOWN_TIMEOUT", supervision.shutdown_timeout, problems);
+  duration(env, startup_timeout, supervision.startup_timeout, problems);
+  duration(env, shutdown_timeout, supervision.shutdown_timeout, problems);
   require(env, supervision, problems);
-  if (auto keep = lookup(env, "SIDECAR_KEEP_ENV")) {
+  if (auto keep = setting(env, "SIDECAR_KEEP_ENV", problems)) {
     for (auto name : fields::split_list(*keep)) supervision.keep_env.emplace_back(name);
+    if (supervision.keep_env.empty()) problems.add("SIDECAR_KEEP_ENV", "lists no variable; unset it to keep none");
   }
   flag(env, "SIDECAR_KEEP_TUNNEL", supervision.keep_tunnel, problems);
   flag(env, "SIDECAR_SIGNAL_GROUP", supervision.signal_group, problems);
-  if (auto restart = lookup(env, "SIDECAR_APP_RESTART")) {
+  if (auto restart = setting(env, "SIDECAR_APP_RESTART", problems)) {
     if (*restart == "on-failure") supervision.app_restart = AppRestart::on_failure;
     else if (*restart != "never") problems.add("SIDECAR_APP_RESTART", "must be never or on-failure");
   }
@@ -71,9 +97,9 @@ Supervision read_supervision(Environment const& env, Problems& problems) {
 
 Monitor read_monitor(Environment const& env, Problems& problems) {
   Monitor monitor;
-  duration(env, "SIDECAR_PROBE_INTERVAL", monitor.probe_interval, problems);
-  duration(env, "SIDECAR_STALE_AFTER", monitor.stale_after, problems);
-  duration(env, "SIDECAR_GIVE_UP_AFTER", monitor.give_up_after, problems);
+  duration(env, probe_interval, monitor.probe_interval, problems);
+  duration(env, stale_after, monitor.stale_after, problems);
+  duration(env, give_up_after, monitor.give_up_after, problems);
   if (monitor.stale_after < monitor.probe_interval) {
     problems.add("SIDECAR_STALE_AFTER", "must be at least SIDECAR_PROBE_INTERVAL (staleness is judged at each probe)");
   }

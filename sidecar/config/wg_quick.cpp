@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <set>
+#include <optional>
 
 #include "config/fields.hpp"
 
@@ -19,6 +19,33 @@ std::string lower(std::string_view text) {
 }
 
 std::string_view strip_comment(std::string_view line) { return line.substr(0, line.find('#')); }
+
+// Every key wg-quick knows, as its manual spells them. Only these are ever shown in a
+// problem: anything else on a line may be a key pasted where it does not belong.
+constexpr std::string_view known_keys[] = {
+    "PrivateKey", "Address",      "ListenPort", "MTU",        "FwMark",    "Table",    "PublicKey",   "PresharedKey",
+    "Endpoint",   "AllowedIPs",   "PersistentKeepalive", "DNS", "PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig",
+};
+
+std::optional<std::string_view> known_key(std::string const& lowered) {
+  for (auto key : known_keys) {
+    if (lower(key) == lowered) return key;
+  }
+  return std::nullopt;
+}
+
+// "PrivateKey: <key>" or "PrivateKey <key>": a known key followed by something other than '='.
+std::optional<std::string_view> key_without_equals(std::string_view text) {
+  auto const lowered = lower(text);
+  for (auto key : known_keys) {
+    auto const name = lower(key);
+    bool const separated = lowered.size() > name.size() &&
+                           (lowered[name.size()] == ':' || std::isspace(static_cast<unsigned char>(lowered[name.size()])));
+    if (separated && lowered.starts_with(name)) return key;
+  }
+  return std::nullopt;
+}
+
 
 // Keys wg-quick knows but wgsidecar deliberately does not do, with the reason.
 std::string unsupported_reason(std::string const& key) {
@@ -41,13 +68,12 @@ class Reader {
     where_ = fmt::format("{} line {}", source_, number);
     if (text.front() == '[') return section(text);
     auto const equals = text.find('=');
-    if (equals == std::string_view::npos) {
-      problems_.add(where_, "is neither a [Section] nor a Key = Value line");
-      return;
-    }
-    auto const key = lower(fields::trim(text.substr(0, equals)));
+    auto const key_text = fields::trim(text.substr(0, equals));
+    if (auto const key = key_without_equals(key_text)) return key_without_value(*key);
+    if (equals == std::string_view::npos) return problems_.add(where_, "is neither a [Section] nor a Key = Value line");
+    auto const key = lower(key_text);
+    if (auto const shown = known_key(key)) where_ = fmt::format("{} ({})", where_, *shown);
     auto const value = fields::trim(text.substr(equals + 1));
-    where_ = fmt::format("{} ({})", where_, fields::trim(text.substr(0, equals)));
     if (section_ == Section::none) {
       problems_.add(where_, "comes before any [Interface] or [Peer] section");
     } else if (section_ == Section::interface) {
@@ -67,6 +93,14 @@ class Reader {
   }
 
  private:
+  // "PrivateKey: <key>": reported once, and counted as given, so the file is not also said to
+  // have no PrivateKey.
+  void key_without_value(std::string_view key) {
+    problems_.add(where_, fmt::format("starts with {} but does not follow it with '=' (write {} = ...)", key, key));
+    if (section_ == Section::interface && key == "PrivateKey") seen_private_key_ = true;
+    if (section_ == Section::peer && key == "PublicKey") peer_has_key_.back() = true;
+  }
+
   void section(std::string_view text) {
     auto const name = lower(text);
     if (name == "[interface]") {

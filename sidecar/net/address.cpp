@@ -44,7 +44,7 @@ std::string IpAddress::to_string() const {
 Result<Prefix> Prefix::parse(std::string_view text) {
   auto const slash = text.find('/');
   auto const ip = IpAddress::parse(text.substr(0, slash));
-  if (!ip) return make_error(fmt::format("'{}' is not an IP address or CIDR prefix", text));
+  if (!ip) return make_error("is not an IP address or CIDR prefix");
   Prefix prefix{*ip, 0};
   if (slash == std::string_view::npos) {
     prefix.length = prefix.max_length();
@@ -52,7 +52,7 @@ Result<Prefix> Prefix::parse(std::string_view text) {
   }
   auto const length = parse_decimal<unsigned>(text.substr(slash + 1));
   if (!length || *length > prefix.max_length()) {
-    return make_error(fmt::format("'{}' has a prefix length out of range (0..{})", text, prefix.max_length()));
+    return make_error(fmt::format("has a prefix length out of range (0..{})", prefix.max_length()));
   }
   prefix.length = static_cast<std::uint8_t>(*length);
   return prefix;

@@ -25,7 +25,8 @@ struct Prefix {
   IpAddress address;
   std::uint8_t length = 0;
 
-  // "10.50.0.0/24"; a bare address means a host prefix (/32 or /128), as wg does.
+  // "10.50.0.0/24"; a bare address means a host prefix (/32 or /128), as wg does. Errors do
+  // not quote the text: a key pasted into the wrong setting must not be echoed.
   static Result<Prefix> parse(std::string_view text);
   std::uint8_t max_length() const { return address.is_v4() ? 32 : 128; }
   Prefix network() const;  // host bits cleared

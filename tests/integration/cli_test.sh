@@ -58,6 +58,58 @@ printf '[Interface]\nPrivateKey = %s\nAddress = 10.50.3.10/32\n[Peer]\nPublicKey
 expect_status "--config reads a wg-quick file" 0 env -i "$wgsidecar" --config "$tmp/wg0.conf" config --json
 expect_eq "--config source is the file" "$tmp/wg0.conf" "$(jq -r .wireguard.source <<< "$out")"
 expect_status "WG_CONFIG holds a whole wg-quick file" 0 env -i WG_CONFIG="$(cat "$tmp/wg0.conf")" "$wgsidecar" config --json
+echo "hostile and careless values: exit 78, the variable named, the secret never shown"
+expect_status "SIDECAR_PROBE_INTERVAL=9999999h exits 78" 78 env -i "${seed_env[@]}" SIDECAR_PROBE_INTERVAL=9999999h "$wgsidecar" config
+expect_contains "the error names SIDECAR_PROBE_INTERVAL and its range" "SIDECAR_PROBE_INTERVAL: must be from 100ms to 1h" "$out"
+expect_status "SIDECAR_SHUTDOWN_TIMEOUT=9999999h exits 78" 78 env -i "${seed_env[@]}" SIDECAR_SHUTDOWN_TIMEOUT=9999999h "$wgsidecar" config
+years=$(printf '31536000000h%.0s' $(seq 1 90))
+expect_status "31536000000h repeated 90 times exits 78" 78 env -i "${seed_env[@]}" SIDECAR_STARTUP_TIMEOUT="$years" "$wgsidecar" config
+expect_contains "the error names SIDECAR_STARTUP_TIMEOUT" "SIDECAR_STARTUP_TIMEOUT: must be from 1s to 24h" "$out"
+expect_status "a fractional duration (1.5s) is accepted" 0 env -i "${seed_env[@]}" SIDECAR_CHECK_TIMEOUT=1.5s "$wgsidecar" config
+for value in "" " " ","; do
+  expect_status "SIDECAR_REQUIRE='$value' exits 78 rather than turning start gating off" 78 \
+    env -i "${seed_env[@]}" SIDECAR_REQUIRE="$value" "$wgsidecar" config
+  expect_contains "the error names SIDECAR_REQUIRE" "SIDECAR_REQUIRE:" "$out"
+done
+expect_status "WG_ALLOWED_IPS=0.0.0.0/1,128.0.0.0/1 exits 78 like /0" 78 env -i "${seed_env[@]}" WG_ALLOWED_IPS=0.0.0.0/1,128.0.0.0/1 "$wgsidecar" config
+expect_contains "the error names WG_ALLOWED_IPS" "WG_ALLOWED_IPS: covers every IPv4 address" "$out"
+for name in . .. "wg 0" wg:0; do
+  expect_status "WG_INTERFACE='$name' exits 78" 78 env -i "${seed_env[@]}" WG_INTERFACE="$name" "$wgsidecar" config
+done
+secret_key=$(wg genkey)
+for line in "PrivateKey: $secret_key" "PrivateKey $secret_key" "PresharedKey: $secret_key" "Address = $secret_key"; do
+  wg_config=$(printf '[Interface]\n%s\nAddress = 10.50.3.10/32\n[Peer]\nPublicKey = %s\nEndpoint = 192.0.2.1:51820\n' "$line" "$hub_pub")
+  expect_status "WG_CONFIG with '${line%% *} …' exits 78" 78 env -i WG_CONFIG="$wg_config" "$wgsidecar" config
+  expect_not_contains "the key is not shown, not even 43 of its 44 characters" "${secret_key:0:12}" "$out"
+done
+
+echo "files: only regular files, with the OS's reason and nothing that follows from it"
+mkfifo "$tmp/fifo"
+for path in /nonexistent/wg0.conf "$tmp" "$tmp/fifo" /dev/zero; do
+  expect_status "--config $path exits 78 at once" 78 timeout 10 env -i "$wgsidecar" --config "$path" config
+  expect_contains "one problem, naming --config" "has 1 problem:" "$out"
+done
+expect_status "--config /nonexistent/wg0.conf" 78 env -i "$wgsidecar" --config /nonexistent/wg0.conf config
+expect_contains "the OS's reason is given" "--config: cannot read /nonexistent/wg0.conf: No such file or directory" "$out"
+{ cat "$tmp/wg0.conf"; for _ in $(seq 1 5000); do echo "nonsense"; done; } > "$tmp/noisy.conf"
+expect_status "a file of 5000 bad lines exits 78" 78 env -i "$wgsidecar" --config "$tmp/noisy.conf" config
+expect_contains "the list ends with a count" "and 4980 more" "$out"
+expect_eq "and stays short" 22 "$(printf '%s\n' "$out" | wc -l)"
+
+echo "secrets from NAME_FILE"
+printf '%s\n' "$edge_key" > "$tmp/wg_key"
+file_env=(WG_PRIVATE_KEY_FILE="$tmp/wg_key" WG_PEER_PUBLIC_KEY="$hub_pub" WG_PEER_ENDPOINT=34.240.78.199:51820)
+expect_status "WG_PRIVATE_KEY_FILE stands for WG_PRIVATE_KEY" 0 env -i "${file_env[@]}" "$wgsidecar" config --json
+expect_eq "the key from the file (its newline stripped) gives the same public key" "$(wg pubkey <<< "$edge_key")" "$(jq -r .wireguard.interface.public_key <<< "$out")"
+expect_status "WG_PRIVATE_KEY and WG_PRIVATE_KEY_FILE together exit 78" 78 env -i "${file_env[@]}" WG_PRIVATE_KEY="$edge_key" "$wgsidecar" config
+expect_contains "the error names both" "WG_PRIVATE_KEY_FILE: is set together with WG_PRIVATE_KEY" "$out"
+expect_status "a missing secret file exits 78" 78 env -i "${file_env[@]}" WG_PRIVATE_KEY_FILE=/nonexistent/key "$wgsidecar" config
+expect_contains "with the OS's reason, once" "has 1 problem:
+  WG_PRIVATE_KEY_FILE: cannot read /nonexistent/key: No such file or directory" "$out"
+printf 'PrivateKey = %s\n' "$secret_key" > "$tmp/bad_key"
+expect_status "a secret file with the wrong content exits 78" 78 env -i "${file_env[@]}" WG_PRIVATE_KEY_FILE="$tmp/bad_key" "$wgsidecar" config
+expect_contains "the error names WG_PRIVATE_KEY_FILE" "WG_PRIVATE_KEY_FILE:" "$out"
+expect_not_contains "and does not show the content" "${secret_key:0:12}" "$out"
 expect_status "an unknown command is a usage error" 64 "$wgsidecar" frobnicate
 expect_status "--version" 0 "$wgsidecar" --version
 expect_contains "--version names the program" "wgsidecar" "$out"

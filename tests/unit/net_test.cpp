@@ -1,7 +1,13 @@
 #include <doctest/doctest.h>
 
+#include <sys/socket.h>
+
+#include <vector>
+
+#include <fmt/format.h>
+
 #include "net/address.hpp"
-#include "util/duration.hpp"
+#include "net/prefix_cover.hpp"
 
 using namespace wgs;
 
@@ -32,19 +38,24 @@ TEST_CASE("host:port endpoints") {
   CHECK_FALSE(net::HostPort::parse("host:port").ok());
 }
 
-TEST_CASE("durations") {
-  CHECK(parse_duration("500ms")->count() == 500);
-  CHECK(parse_duration("5s")->count() == 5000);
-  CHECK(parse_duration("2m")->count() == 120000);
-  CHECK(parse_duration("1m30s")->count() == 90000);
-  CHECK(parse_duration("1h")->count() == 3600000);
-  CHECK_FALSE(parse_duration("5").ok());
-  CHECK(parse_duration("5").error().message.find("needs a unit") != std::string::npos);
-  CHECK_FALSE(parse_duration("").ok());
-  CHECK_FALSE(parse_duration("5 s").ok());
-  CHECK_FALSE(parse_duration("-5s").ok());
-  CHECK_FALSE(parse_duration("5days").ok());
-  CHECK(format_duration(Duration(90000)) == "90s");
-  CHECK(format_duration(Duration(120000)) == "2m");
-  CHECK(format_duration(Duration(1500)) == "1500ms");
+TEST_CASE("prefixes that add up to a whole family") {
+  auto const parse_all = [](std::vector<char const*> const& texts) {
+    std::vector<net::Prefix> out;
+    for (auto const* text : texts) out.push_back(*net::Prefix::parse(text));
+    return out;
+  };
+  std::vector<net::Prefix> every_slash8;
+  for (int i = 0; i < 256; ++i) every_slash8.push_back(*net::Prefix::parse(fmt::format("{}.0.0.0/8", 255 - i)));
+  CHECK(net::covers_family(every_slash8, AF_INET));
+  every_slash8.erase(every_slash8.begin() + 100);
+  CHECK_FALSE(net::covers_family(every_slash8, AF_INET));
+  CHECK(net::covers_family(parse_all({"0.0.0.0/0"}), AF_INET));
+  CHECK_FALSE(net::covers_family(parse_all({"0.0.0.0/0"}), AF_INET6));
+  CHECK(net::covers_family(parse_all({"::/0"}), AF_INET6));
+  CHECK(net::covers_family(parse_all({"::/1", "8000::/2", "c000::/2"}), AF_INET6));
+  CHECK_FALSE(net::covers_family(parse_all({"::/1", "c000::/2"}), AF_INET6));
+  CHECK(net::covers_family(parse_all({"0.0.0.0/1", "0.0.0.0/2", "128.0.0.0/1", "255.255.255.255/32"}), AF_INET));
+  CHECK_FALSE(net::covers_family(parse_all({"0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4"}), AF_INET));
+  CHECK_FALSE(net::covers_family(parse_all({"0.0.0.0/1", "128.0.0.0/1"}), AF_INET6));
+  CHECK_FALSE(net::covers_family({}, AF_INET));
 }

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include "config/load.hpp"
 #include "config/wg_quick.hpp"
@@ -75,7 +77,7 @@ TEST_CASE("wg-quick problems name the line and key, never the value") {
   CHECK(mentions(problems, "WG_CONFIG line 3 (PrivateKey): must be 44 characters"));
   CHECK(mentions(problems, "WG_CONFIG line 4 (DNS): is not supported"));
   CHECK(mentions(problems, "WG_CONFIG line 5 (PostUp): runs shell hooks"));
-  CHECK(mentions(problems, "WG_CONFIG line 6 (Colour): is not a key of [Interface]"));
+  CHECK(mentions(problems, "WG_CONFIG line 6: is not a key of [Interface]"));  // an unknown key is not quoted
   CHECK(mentions(problems, "WG_CONFIG line 7: is an unknown section"));
   CHECK(mentions(problems, "WG_CONFIG line 8: is neither"));
   CHECK(mentions(problems, "WG_CONFIG line 10 (Endpoint): has no port"));
@@ -102,4 +104,28 @@ TEST_CASE("--config reads a file; a missing file is named") {
   options.config_file = "/nonexistent/wg0.conf";
   auto const loaded = config::load({}, options);
   CHECK(mentions(loaded.problems, "--config: cannot read /nonexistent/wg0.conf"));
+}
+
+TEST_CASE("a key written without '=' is one problem, named by its line, never quoted") {
+  struct Case {
+    char const* line;
+    char const* reason;
+  };
+  std::vector<Case> const cases = {
+      {"PrivateKey: QHgup1SNdoXT2X1SH8OoKbIhQfayX/7+lGCDNcmyPHY=", "starts with PrivateKey but does not follow it with '='"},
+      {"PrivateKey QHgup1SNdoXT2X1SH8OoKbIhQfayX/7+lGCDNcmyPHY=", "starts with PrivateKey but does not follow it with '='"},
+      {"privatekey\tQHgup1SNdoXT2X1SH8OoKbIhQfayX/7+lGCDNcmyPHY", "starts with PrivateKey but does not follow it with '='"},
+      {"PrivateKey := QHgup1SNdoXT2X1SH8OoKbIhQfayX/7+lGCDNcmyPHY=", "starts with PrivateKey but does not follow it with '='"},
+  };
+  for (auto const& c : cases) {
+    std::string text(seed_wg0);
+    text.replace(text.find("PrivateKey = "), std::string_view("PrivateKey = QHgup1SNdoXT2X1SH8OoKbIhQfayX/7+lGCDNcmyPHY=").size(), c.line);
+    config::Problems problems;
+    config::parse_wg_quick(text, "WG_CONFIG", problems);
+    CAPTURE(c.line);
+    REQUIRE(problems.count() == 1);  // and not "has no PrivateKey" on top
+    CHECK(problems.list()[0].where == "WG_CONFIG line 3");
+    CHECK(problems.list()[0].what.find(c.reason) == 0);
+    CHECK(problems.list()[0].to_string().find("QHgup1SN") == std::string::npos);
+  }
 }
