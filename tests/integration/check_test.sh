@@ -125,6 +125,8 @@ expect_eq "psql with the same URL" 1 "$(at_edge env -i psql -X -At "$url" -c 'se
 if [ -x "$contacts_api" ]; then
   expect_status "contacts-api with the same DATABASE_URL seeds through the tunnel" 0 \
     at_edge env -i DATABASE_URL="$url" "$contacts_api" seed 3
+  expect_status "contacts-api with DB_HOST=<RDS name> and DB_HOSTADDR" 0 at_edge env -i DB_HOST="$LAB_RDS_NAME" \
+    DB_HOSTADDR="$LAB_HUB_WG_ADDR" DB_PASSWORD="$DB_PASSWORD" "${rds[@]}" "$contacts_api" seed 3
 else
   echo "  (contacts-api not built: its part skipped)"
 fi
