@@ -57,6 +57,9 @@ Target from_db_variables(Environment const& env, std::string const& sslmode, Pro
   target.dbname = lookup_or(env, "DB_NAME", "contacts");
   add_common_params(target, sslmode);
   target.params.emplace_back("host", target.host);
+  // libpq's hostaddr: dial this address, verify the certificate against DB_HOST (RDS's name
+  // through the hub's DNAT). Unset, libpq still reads PGHOSTADDR.
+  if (auto address = lookup(env, "DB_HOSTADDR")) target.params.emplace_back("hostaddr", *address);
   target.params.emplace_back("port", target.port);
   target.params.emplace_back("user", lookup_or(env, "DB_USER", "postgres"));
   target.params.emplace_back("dbname", target.dbname);

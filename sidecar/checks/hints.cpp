@@ -47,6 +47,10 @@ Failure classify_startup(PgFailureFacts const& facts) {
   if (state_is(facts, "3D000") || (has(message, "database \"") && has(message, "does not exist")))
     return Failure::missing_database;
   if (has(message, "no pg_hba.conf entry")) return Failure::no_hba_entry;
+  if (has(message, "no password supplied")) return Failure::no_password;
+  if (has(message, "session is read-only") || has(message, "session is not read-only") ||
+      has(message, "hot standby mode"))
+    return Failure::wrong_server_kind;
   if (state_is(facts, "57P03") || has(message, "the database system is")) return Failure::server_starting;
   if (looks_foreign(message)) return Failure::not_postgres;
   if (facts.timed_out) return Failure::auth_timeout;
@@ -55,7 +59,56 @@ Failure classify_startup(PgFailureFacts const& facts) {
   return Failure::other;
 }
 
+// The settings a hint tells the user to change, in the form they configured the database.
+struct Names {
+  std::string host, hostaddr, port, user, password, dbname;
+};
+
+Names names_for(std::string_view source) {
+  if (source == "PG*") return {"PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"};
+  if (source.empty() || source == "DB_*") return {"DB_HOST", "DB_HOSTADDR", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME"};
+  return {fmt::format("the host in {}", source),     fmt::format("hostaddr= in {}", source),
+          fmt::format("the port in {}", source),     fmt::format("the user in {}", source),
+          fmt::format("the password in {}", source), fmt::format("the database name in {}", source)};
+}
+
+bool is_address(std::string_view host) {
+  return !host.empty() && host.find_first_not_of("0123456789.:abcdefABCDEF") == std::string_view::npos &&
+         (host.find('.') != std::string_view::npos || host.find(':') != std::string_view::npos);
+}
+
+// verify-full checks the name the client connects to. Dialling the hub's address and
+// verifying RDS's name is libpq's host + hostaddr: the recipe the README spells out.
+std::string hostname_hint(HintContext const& c) {
+  auto const names = names_for(c.source);
+  auto const name = c.certificate_name.value_or("the database's DNS name (RDS: its endpoint)");
+  if (is_address(c.host)) {
+    return fmt::format("the server's certificate names {}, not the address {}: sslmode=verify-full checks the name "
+                       "you connect to. Keep dialling {} through the hub and verify the name: set {} to {} and {}={} "
+                       "(libpq's hostaddr; see \"RDS verify-full through the hub\" in the README), or use "
+                       "sslmode=verify-ca",
+                       name, c.host, c.host, names.host, name, names.hostaddr, c.host);
+  }
+  auto const names_it = c.certificate_name ? fmt::format(" (it names {})", *c.certificate_name) : std::string();
+  return fmt::format("the certificate does not name {}{}: with sslmode=verify-full, {} must be a name the certificate "
+                     "carries (RDS: the endpoint name); {} then says which address to dial",
+                     c.host, names_it, names.host, names.hostaddr);
+}
+
 }  // namespace
+
+std::optional<std::string> certificate_name(std::string_view message) {
+  constexpr std::string_view lead = "server certificate for \"";
+  auto const start = message.find(lead);
+  if (start == std::string_view::npos) return std::nullopt;
+  auto const rest = message.substr(start + lead.size());
+  auto const name = rest.substr(0, rest.find('"'));
+  bool const plausible = !name.empty() && name.size() <= 253 &&
+                         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_*:") ==
+                             std::string_view::npos;
+  if (!plausible || name.size() == rest.size()) return std::nullopt;
+  return std::string(name);
+}
 
 Classified classify_pg(PgFailureFacts const& facts) {
   switch (facts.phase) {
@@ -85,6 +138,8 @@ std::string_view failure_name(Failure failure) {
     case Failure::bad_password: return "bad_password";
     case Failure::missing_database: return "missing_database";
     case Failure::no_hba_entry: return "no_hba_entry";
+    case Failure::no_password: return "no_password";
+    case Failure::wrong_server_kind: return "wrong_server_kind";
     case Failure::server_closed: return "server_closed";
     case Failure::server_starting: return "server_starting";
     case Failure::auth_timeout: return "auth_timeout";
@@ -96,7 +151,8 @@ std::string_view failure_name(Failure failure) {
 }
 
 std::string hint(Failure failure, HintContext const& c) {
-  auto const where = fmt::format("{}:{}", c.host, c.port);
+  auto const names = names_for(c.source);
+  auto const where = c.hostaddr ? fmt::format("{}:{} ({})", *c.hostaddr, c.port, c.host) : fmt::format("{}:{}", c.host, c.port);
   switch (failure) {
     case Failure::no_handshake:
       return "no WireGuard handshake with the hub: check that the hub lists this edge's public key (wgsidecar "
@@ -115,9 +171,9 @@ std::string hint(Failure failure, HintContext const& c) {
                          "it, the interface is up, and nftables/iptables on this machine",
                          c.ping_host);
     case Failure::tcp_refused:
-      return fmt::format("{} refused the connection: PostgreSQL is not listening there (server down, wrong DB_PORT) "
+      return fmt::format("{} refused the connection: PostgreSQL is not listening there (server down, wrong {}) "
                          "or the hub's DNAT rule to the database is missing",
-                         where);
+                         where, names.port);
     case Failure::tcp_timeout:
       return fmt::format("no answer to the TCP connect to {}: a security group or firewall drops it, or the hub's "
                          "DNAT points at an address where nothing answers — check the database's inbound rules "
@@ -126,7 +182,7 @@ std::string hint(Failure failure, HintContext const& c) {
     case Failure::tcp_unreachable:
       return fmt::format("{} is unreachable (no route): check WG_ALLOWED_IPS covers the database address and the "
                          "hub routes to it",
-                         c.host);
+                         c.hostaddr.value_or(c.host));
     case Failure::ssl_not_offered:
       return fmt::format("the server answered the SSLRequest with 'N' (no TLS) but sslmode={} needs TLS: enable "
                          "ssl on the server (RDS: it is on) or check you reach the database and not a proxy "
@@ -145,23 +201,29 @@ std::string hint(Failure failure, HintContext const& c) {
     case Failure::tls_certificate:
       return "the server's certificate does not verify against sslrootcert (PGSSLROOTCERT): use the CA bundle that "
              "signed it (RDS: the global bundle) — or you reach a different server than you think";
-    case Failure::tls_hostname:
-      return fmt::format("the certificate does not name {}: with sslmode=verify-full DB_HOST must be a name the "
-                         "certificate carries (RDS: the endpoint name), or use sslmode=verify-ca",
-                         c.host);
+    case Failure::tls_hostname: return hostname_hint(c);
     case Failure::not_postgres:
-      return fmt::format("something that is not PostgreSQL answers on {}: check DB_PORT and where the hub's DNAT "
+      return fmt::format("something that is not PostgreSQL answers on {}: check {} and where the hub's DNAT "
                          "sends port {}",
-                         where, c.port);
+                         where, names.port, c.port);
     case Failure::bad_password:
-      return "the server rejected the password (SCRAM/md5 authentication failed): check DB_PASSWORD "
-             "(or the password in DATABASE_URL) and DB_USER; the network path is fine";
+      return fmt::format("the server rejected the password (SCRAM/md5 authentication failed): check {} and {}; the "
+                         "network path is fine",
+                         names.password, names.user);
     case Failure::missing_database:
-      return "the server is reachable and the login works but the database does not exist: check DB_NAME (or "
-             "the path of DATABASE_URL)";
+      return fmt::format("the server is reachable and the login works but the database does not exist: check {}",
+                         names.dbname);
     case Failure::no_hba_entry:
       return "the server has no pg_hba.conf line for this client: allow the hub's address (the connection arrives "
              "from the hub after NAT) for this user and database, with or without TLS as sslmode sets";
+    case Failure::no_password:
+      return fmt::format("the server asks for a password and none is configured: set {} (or PGPASSWORD, or a line "
+                         "for this host, port, database and user in PGPASSFILE)",
+                         names.password);
+    case Failure::wrong_server_kind:
+      return fmt::format("this host is not the kind target_session_attrs={} asks for (a primary or a standby): libpq "
+                         "skips it and tries the next host of the list",
+                         c.session_kind);
     case Failure::server_closed:
       return "the server closed the connection during startup: check the server log (max_connections, a proxy "
              "rejecting the client, or a crash)";

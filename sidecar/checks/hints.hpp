@@ -27,6 +27,8 @@ enum class Failure {
   bad_password,       // SCRAM/md5 failed (28P01)
   missing_database,   // 3D000
   no_hba_entry,       // pg_hba.conf has no line for this client/user/TLS combination
+  no_password,        // the server asks for a password and none is configured
+  wrong_server_kind,  // target_session_attrs asks for a primary and this is a standby, or the reverse
   server_closed,      // the server hung up after TLS, before authentication finished
   server_starting,    // 57P03: starting up / shutting down / recovery
   auth_timeout,       // the server stopped answering during startup or SELECT 1
@@ -62,8 +64,16 @@ struct HintContext {
   std::string ping_host;
   std::optional<unsigned> interface_mtu;
   std::optional<unsigned> path_mtu;
+  std::string source = "DB_*";              // "DB_*", "PG*" or the URL's variable: names what to change
+  std::optional<std::string> hostaddr = std::nullopt;          // libpq's hostaddr, when it is what is dialled
+  std::optional<std::string> certificate_name = std::nullopt;  // the name the server's certificate carries
+  std::string session_kind = "any";         // target_session_attrs
 };
 
 std::string hint(Failure failure, HintContext const& context);
+
+// The name in libpq's "server certificate for \"NAME\" does not match host name" message, when
+// it is a plausible DNS name (the server chose it: nothing else is passed on).
+std::optional<std::string> certificate_name(std::string_view message);
 
 }  // namespace wgs::checks

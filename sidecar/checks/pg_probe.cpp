@@ -71,26 +71,46 @@ class PgProbe : public std::enable_shared_from_this<PgProbe> {
   PgProbeResult result_;
 };
 
+// libpq's keyword/value arrays for this host. Every setting that matters is explicit, so
+// libpq's own PG* environment changes nothing the configuration did not already say, and
+// gssencmode=disable so no GSSAPI attempt adds a round trip the stages don't model.
+class ConnectParameters {
+ public:
+  ConnectParameters(config::Database const& db, config::DatabaseHost const& host) : port_(std::to_string(host.port)) {
+    add("host", host.host);
+    add("port", port_);
+    if (host.hostaddr) add("hostaddr", *host.hostaddr);
+    add("user", db.user);
+    add("password", db.password.c_str());
+    add("dbname", db.dbname);
+    add("sslmode", db.sslmode);
+    add("target_session_attrs", db.target_session_attrs);
+    add("application_name", "wgsidecar-check");
+    add("gssencmode", "disable");
+    if (db.sslrootcert) add("sslrootcert", *db.sslrootcert);
+    if (db.passfile) add("passfile", *db.passfile);
+    if (!db.sslpassword.empty()) add("sslpassword", db.sslpassword.c_str());
+    for (auto const& [keyword, value] : db.libpq_settings) add(keyword.c_str(), value);
+    keys_.push_back(nullptr);
+    values_.push_back(nullptr);
+  }
+  char const* const* keys() const { return keys_.data(); }
+  char const* const* values() const { return values_.data(); }
+
+ private:
+  void add(char const* key, std::string const& value) { add(key, value.c_str()); }
+  void add(char const* key, char const* value) {
+    keys_.push_back(key);
+    values_.push_back(value);
+  }
+  std::string port_;
+  std::vector<char const*> keys_, values_;
+};
+
 void PgProbe::start() {
-  auto const port = std::to_string(db().port);
-  // Every parameter explicit, so libpq's own PG* environment variables change nothing,
-  // and gssencmode=disable so no GSSAPI attempt adds a round trip the stages don't model.
-  std::vector<char const*> keys{"host", "port", "user", "password", "dbname", "sslmode",
-                                "application_name", "gssencmode"};
-  std::vector<char const*> values{db().host.c_str(), port.c_str(), db().user.c_str(), db().password.c_str(),
-                                  db().dbname.c_str(), db().sslmode.c_str(), "wgsidecar-check", "disable"};
-  if (settings_.hostaddr) {
-    keys.push_back("hostaddr");
-    values.push_back(settings_.hostaddr->c_str());
-  }
-  if (db().sslrootcert) {
-    keys.push_back("sslrootcert");
-    values.push_back(db().sslrootcert->c_str());
-  }
-  keys.push_back(nullptr);
-  values.push_back(nullptr);
+  ConnectParameters const parameters(db(), settings_.host);
   begin_stage();
-  conn_.reset(PQconnectStartParams(keys.data(), values.data(), 0));
+  conn_.reset(PQconnectStartParams(parameters.keys(), parameters.values(), 0));
   if (!conn_) return fail(false, "libpq could not allocate a connection");
   note_status(PQstatus(conn_.get()));
   if (PQstatus(conn_.get()) == CONNECTION_BAD) return fail(false, PQerrorMessage(conn_.get()));

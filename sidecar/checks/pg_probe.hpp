@@ -18,7 +18,7 @@ namespace wgs::checks {
 
 struct PgProbeSettings {
   config::Database const* database = nullptr;  // outlives the probe
-  std::optional<std::string> hostaddr;         // resolved address, so libpq never resolves
+  config::DatabaseHost host;                   // which of its hosts; hostaddr set, so libpq never resolves
   Duration stage_timeout = std::chrono::seconds(5);
   Stage last_stage = Stage::auth;  // tcp or tls: hang up once that stage is decided
 };

@@ -3,8 +3,12 @@
 #include <algorithm>
 
 #include <cmath>
+#include <functional>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "util/exit_codes.hpp"
 
@@ -38,33 +42,74 @@ std::string_view status_name(Status status) {
   return "?";
 }
 
-bool Report::ok() const {
-  for (auto const& stage : stages) {
-    if (stage.status == Status::fail) return false;
+namespace {
+
+std::string group_of(Report const& report, std::string const& target) {
+  for (auto const& info : report.targets) {
+    if (info.name == target) return info.group.empty() ? info.name : info.group;
   }
-  return true;
+  return target;
+}
+
+bool has_failure(Report const& report, std::string const& target) {
+  return std::any_of(report.stages.begin(), report.stages.end(),
+                     [&](auto const& s) { return s.target == target && s.status == Status::fail; });
+}
+
+// A required stage that failed, or was skipped because an earlier one failed (a stage
+// skipped by design, like tls under sslmode=disable, leaves nothing failed).
+bool passes_required(Report const& report, std::string const& target, std::vector<std::string> const& required) {
+  bool const failed = has_failure(report, target);
+  return std::none_of(report.stages.begin(), report.stages.end(), [&](auto const& stage) {
+    bool const is_required = std::find(required.begin(), required.end(), stage_name(stage.stage)) != required.end();
+    return stage.target == target && is_required && stage.status != Status::ok &&
+           (stage.status == Status::fail || failed);
+  });
+}
+
+// Which groups (databases) have a target that passes: libpq settles on the first host that works.
+std::map<std::string, bool> groups_passing(Report const& report, std::function<bool(std::string const&)> const& passes) {
+  std::map<std::string, bool> groups;
+  for (auto const& stage : report.stages) {
+    auto& passing = groups[group_of(report, stage.target)];
+    passing = passing || passes(stage.target);
+  }
+  return groups;
+}
+
+bool all_pass(std::map<std::string, bool> const& groups) {
+  return std::all_of(groups.begin(), groups.end(), [](auto const& group) { return group.second; });
+}
+
+}  // namespace
+
+bool Report::ok() const {
+  return all_pass(groups_passing(*this, [this](auto const& target) { return !has_failure(*this, target); }));
 }
 
 bool Report::ok_for(std::vector<std::string> const& required) const {
-  auto const target_failed = [&](std::string const& target) {
-    return std::any_of(stages.begin(), stages.end(),
-                       [&](auto const& s) { return s.target == target && s.status == Status::fail; });
-  };
-  for (auto const& stage : stages) {
-    bool const is_required = std::find(required.begin(), required.end(), stage_name(stage.stage)) != required.end();
-    if (!is_required || stage.status == Status::ok) continue;
-    // A required stage that failed, or was skipped because an earlier one failed (a stage
-    // skipped by design, like tls under sslmode=disable, leaves nothing failed).
-    if (stage.status == Status::fail || target_failed(stage.target)) return false;
-  }
-  return true;
+  return all_pass(groups_passing(*this, [&](auto const& target) { return passes_required(*this, target, required); }));
 }
 
 std::string Report::failures() const {
+  auto const passing = groups_passing(*this, [this](auto const& target) { return !has_failure(*this, target); });
   std::string out;
   for (auto const& stage : stages) {
-    if (stage.status != Status::fail) continue;
+    if (stage.status != Status::fail || passing.at(group_of(*this, stage.target))) continue;
     out += fmt::format("{}{} {}: {}", out.empty() ? "" : "; ", stage.target, stage_name(stage.stage), stage.error);
+  }
+  return out;
+}
+
+std::vector<std::string> Report::chosen_hosts() const {
+  std::vector<std::string> out;
+  std::set<std::string> groups_done;
+  for (auto const& info : targets) {
+    if (info.group.empty() || info.group == info.name || groups_done.contains(info.group)) continue;
+    if (!has_failure(*this, info.name)) {
+      out.push_back(info.name);
+      groups_done.insert(info.group);
+    }
   }
   return out;
 }
@@ -80,6 +125,7 @@ double rounded_ms(double ms) { return std::round(ms * 10.0) / 10.0; }
 
 json target_json(TargetInfo const& target) {
   return {{"name", target.name},
+          {"group", target.group.empty() ? target.name : target.group},
           {"url", target.url},
           {"ping_host", target.ping_host},
           {"path_mtu", target.path_mtu ? json(*target.path_mtu) : json(nullptr)},
@@ -110,6 +156,20 @@ std::string stage_line(StageResult const& stage) {
   return line;
 }
 
+// The last line: never a database pass when no database was checked.
+std::string summary(Report const& report) {
+  if (report.databases == 0) {
+    return fmt::format("{}; no database is configured, so none was checked (set DATABASE_URL, DB_HOST or PGHOST)",
+                       report.ok() ? "the tunnel checks passed" : "some checks failed");
+  }
+  if (!report.ok()) return "some checks failed";
+  auto const chosen = report.chosen_hosts();
+  bool const clean = std::none_of(report.stages.begin(), report.stages.end(),
+                                  [](auto const& s) { return s.status == Status::fail; });
+  if (clean) return "all checks passed";
+  return fmt::format("the databases pass: libpq would use {}; the hosts marked ✗ failed", fmt::join(chosen, ", "));
+}
+
 }  // namespace
 
 json to_json(Report const& report) {
@@ -117,7 +177,7 @@ json to_json(Report const& report) {
   for (auto const& target : report.targets) targets.push_back(target_json(target));
   json stages = json::array();
   for (auto const& stage : report.stages) stages.push_back(stage_json(stage));
-  return {{"ok", report.ok()}, {"targets", targets}, {"stages", stages}};
+  return {{"ok", report.ok()}, {"databases", report.databases}, {"targets", targets}, {"stages", stages}};
 }
 
 std::string to_text(Report const& report) {
@@ -128,8 +188,7 @@ std::string to_text(Report const& report) {
       if (stage.target == target.name) out += stage_line(stage);
     }
   }
-  out += report.ok() ? "all checks passed\n" : "some checks failed\n";
-  return out;
+  return out + summary(report) + "\n";
 }
 
 std::string scrub(std::string text, std::string_view secret) {

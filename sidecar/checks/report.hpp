@@ -33,23 +33,32 @@ struct StageResult {
 };
 
 struct TargetInfo {
-  std::string name;                     // "primary" or "replica"
+  std::string name;                     // "primary", "replica"; "primary[2]" for the second host of a
+                                        // multi-host URL; "tunnel" when no database is configured
   std::string url;                      // config::redacted_url
   std::string ping_host;                // what ping and mtu sent to
   std::optional<unsigned> path_mtu;     // largest packet that crossed (mtu stage)
   std::optional<unsigned> interface_mtu;
+  std::string group = {};               // the database ("primary"); empty: the name. The hosts of one
+                                        // database are alternatives, as libpq tries them in turn
 };
 
 struct Report {
   std::vector<TargetInfo> targets;
   std::vector<StageResult> stages;  // every stage of every target, targets in order
+  std::size_t databases = 0;        // databases configured; 0: only the tunnel was checked
 
-  bool ok() const;  // no stage failed (skipped stages do not count against it)
-  // No stage named in `required` (SIDECAR_REQUIRE, e.g. {"ping","tcp","tls","auth"}) failed.
+  // No database failed: each has a host with no failed stage (the host libpq settles on),
+  // and no tunnel stage failed. Skipped stages do not count against it.
+  bool ok() const;
+  // The same for the stages named in `required` (SIDECAR_REQUIRE, e.g. {"ping","tcp","tls","auth"}).
   bool ok_for(std::vector<std::string> const& required) const;
   int exit_code() const;  // 0 when ok, 69 (EX_UNAVAILABLE) otherwise
-  // "primary tcp: connection refused; replica auth: ..." — every failed stage, for logs.
+  // "primary tcp: connection refused; replica auth: ..." — the failed stages of the databases
+  // that failed, for logs.
   std::string failures() const;
+  // Per database with several hosts, the first that passed: where libpq would connect.
+  std::vector<std::string> chosen_hosts() const;
 };
 
 nlohmann::json to_json(Report const& report);

@@ -22,9 +22,11 @@ Result<net::IpAddress> address_of(std::string const& host, Duration timeout) {
   return answers->front();
 }
 
-// One target's stages as they complete; `run` turns them into the report.
+// One target's stages as they complete; `run` turns them into the report. A target is one
+// host of a database (one in the usual case), or the tunnel alone when no database is set.
 struct TargetRun {
-  config::Database const* database = nullptr;
+  config::Database const* database = nullptr;  // null: no database configured
+  config::DatabaseHost host;                   // hostaddr filled in once a name is resolved
   TargetInfo info;
   HintContext context;
   std::vector<StageResult> stages;  // in all_stages order once complete
@@ -42,7 +44,7 @@ void judge_handshake(TargetRun& run, CheckInputs const& inputs) {
   std::optional<std::optional<SystemTime>> seen;
   if (inputs.last_handshake && wanted(inputs, Stage::handshake)) seen = inputs.last_handshake();
   run.awaits_first_handshake = seen && !*seen;
-  run.handshake = handshake_stage(run.database->target, seen, inputs.now(), inputs.stale_after, run.context);
+  run.handshake = handshake_stage(run.info.name, seen, inputs.now(), inputs.stale_after, run.context);
   if (!wanted(inputs, Stage::handshake)) run.handshake->detail = "not selected";
 }
 
@@ -58,6 +60,11 @@ void start_mtu(boost::asio::io_context& io, TargetRun& run, net::IpAddress ip, C
 
 // ping, then (when it answered) the MTU probe, on the same host.
 void start_icmp(boost::asio::io_context& io, TargetRun& run, CheckInputs const& inputs) {
+  if (run.info.ping_host.empty()) {
+    run.ping = skipped(Stage::ping, run.info.name, "no host to ping: set SIDECAR_PING_HOST (the hub's tunnel address)");
+    run.mtu = skipped(Stage::mtu, run.info.name, "no host to probe");
+    return;
+  }
   auto ip = address_of(run.info.ping_host, inputs.stage_timeout);
   if (!ip) {
     run.ping = StageResult{Stage::ping, run.info.name, Status::fail, 0, ip.error().message,
@@ -74,31 +81,59 @@ void start_icmp(boost::asio::io_context& io, TargetRun& run, CheckInputs const& 
   });
 }
 
+// A name with no hostaddr is resolved here (bounded by the stage timeout), and libpq given
+// the address: `host` stays the name, for verify-full. False when it does not resolve.
+bool resolve_host(TargetRun& run, CheckInputs const& inputs) {
+  if (run.host.hostaddr || net::IpAddress::parse(run.host.host)) return true;
+  auto ip = address_of(run.host.host, inputs.stage_timeout);
+  if (ip) {
+    run.host.hostaddr = ip->to_string();
+    return true;
+  }
+  auto const variable = run.database->source == "DB_*" ? "DB_HOST" : run.database->source == "PG*" ? "PGHOST" : "the host";
+  run.pg = {StageResult{Stage::tcp, run.info.name, Status::fail, 0, ip.error().message,
+                        fmt::format("check {}: the name does not resolve (to dial the hub's address and keep the name "
+                                    "for TLS, give libpq's hostaddr too)",
+                                    variable),
+                        ""}};
+  return false;
+}
+
 void start_pg(boost::asio::io_context& io, TargetRun& run, CheckInputs const& inputs) {
   bool const any = wanted(inputs, Stage::tcp) || wanted(inputs, Stage::tls) || wanted(inputs, Stage::auth);
   if (!any) return;
-  PgProbeSettings settings{run.database, std::nullopt, inputs.stage_timeout, Stage::auth};
-  if (!wanted(inputs, Stage::auth)) settings.last_stage = wanted(inputs, Stage::tls) ? Stage::tls : Stage::tcp;
-  if (!net::IpAddress::parse(run.database->host)) {
-    auto ip = address_of(run.database->host, inputs.stage_timeout);
-    if (!ip) {
-      run.pg = {StageResult{Stage::tcp, run.info.name, Status::fail, 0, ip.error().message,
-                            "check DB_HOST: the name does not resolve", ""}};
-      return;
-    }
-    settings.hostaddr = ip->to_string();  // `host` stays the name, for verify-full
+  if (run.database == nullptr) {
+    for (auto stage : {Stage::tcp, Stage::tls, Stage::auth}) run.pg.push_back(skipped(stage, run.info.name, "no database configured"));
+    return;
   }
+  if (!resolve_host(run, inputs)) return;
+  PgProbeSettings settings{run.database, run.host, inputs.stage_timeout, Stage::auth};
+  if (!wanted(inputs, Stage::auth)) settings.last_stage = wanted(inputs, Stage::tls) ? Stage::tls : Stage::tcp;
   async_pg_probe(io, settings, [&run](PgProbeResult result) {
     log::debug("check {}: libpq went {}", run.info.name, fmt::join(result.transitions, " → "));
     run.pg = pg_stages(run.info.name, result, run.context);
   });
 }
 
-TargetRun prepare(config::Database const& db, CheckInputs const& inputs) {
+TargetRun prepare(config::Database const& db, std::size_t index, CheckInputs const& inputs) {
   TargetRun run;
   run.database = &db;
-  run.info = {db.target, config::redacted_url(db), inputs.ping_host.value_or(db.host), std::nullopt, inputs.interface_mtu};
-  run.context = {db.host, db.port, db.sslmode, run.info.ping_host, inputs.interface_mtu, std::nullopt};
+  run.host = db.hosts[index];
+  auto const name = db.hosts.size() == 1 ? db.target : fmt::format("{}[{}]", db.target, index + 1);
+  auto const ping_host = inputs.ping_host.value_or(run.host.dialled());
+  run.info = {name, config::redacted_url(db, index), ping_host, std::nullopt, inputs.interface_mtu, db.target};
+  run.context = {run.host.host,    run.host.port,         db.sslmode, ping_host, inputs.interface_mtu, std::nullopt,
+                 db.source,        run.host.hostaddr,     std::nullopt, db.target_session_attrs};
+  judge_handshake(run, inputs);
+  return run;
+}
+
+// No database configured: the tunnel's stages still run, on SIDECAR_PING_HOST if there is one.
+TargetRun tunnel_only(CheckInputs const& inputs) {
+  TargetRun run;
+  auto const ping_host = inputs.ping_host.value_or("");
+  run.info = {"tunnel", "", ping_host, std::nullopt, inputs.interface_mtu, "tunnel"};
+  run.context = {"", 0, "", ping_host, inputs.interface_mtu, std::nullopt, "", std::nullopt, std::nullopt, "any"};
   judge_handshake(run, inputs);
   return run;
 }
@@ -121,6 +156,15 @@ std::vector<StageResult> collect(TargetRun const& run, CheckInputs const& inputs
   return out;
 }
 
+std::vector<TargetRun> prepare_all(config::Config const& config, CheckInputs const& inputs) {
+  std::vector<TargetRun> runs;
+  for (auto const& db : config.databases) {
+    for (std::size_t i = 0; i < db.hosts.size(); ++i) runs.push_back(prepare(db, i, inputs));
+  }
+  if (config.databases.empty()) runs.push_back(tunnel_only(inputs));
+  return runs;
+}
+
 }  // namespace
 
 CheckInputs inputs_from(config::Config const& config) {
@@ -131,9 +175,7 @@ CheckInputs inputs_from(config::Config const& config) {
 }
 
 Report prove_path(config::Config const& config, CheckInputs const& inputs) {
-  std::vector<TargetRun> runs;
-  runs.reserve(config.databases.size());  // the handlers hold references into it
-  for (auto const& db : config.databases) runs.push_back(prepare(db, inputs));
+  auto runs = prepare_all(config, inputs);  // not resized after this: the handlers hold references
   boost::asio::io_context io;
   for (auto& target : runs) {
     bool const hopeless = target.handshake->status == Status::fail && !target.awaits_first_handshake;
@@ -146,6 +188,7 @@ Report prove_path(config::Config const& config, CheckInputs const& inputs) {
     if (target.awaits_first_handshake) judge_handshake(target, inputs);
   }
   Report report;
+  report.databases = config.databases.size();
   for (auto const& target : runs) {
     report.targets.push_back(target.info);
     for (auto& stage : collect(target, inputs)) report.stages.push_back(std::move(stage));

@@ -64,10 +64,11 @@ StageResult mtu_stage(std::string const& target, MtuOutcome const& outcome, Hint
 std::vector<StageResult> pg_stages(std::string const& target, PgProbeResult const& probe, HintContext const& context) {
   std::vector<StageResult> out{from_pg(Stage::tcp, target, probe.tcp), from_pg(Stage::tls, target, probe.tls),
                                from_pg(Stage::auth, target, probe.auth)};
-  if (probe.failure) {
-    for (auto& stage : out) {
-      if (stage.stage == probe.failure->stage) stage.hint = hint(probe.failure->failure, context);
-    }
+  if (!probe.failure) return out;
+  auto with_certificate = context;
+  if (probe.failure->failure == Failure::tls_hostname) with_certificate.certificate_name = certificate_name(probe.tls.error);
+  for (auto& stage : out) {
+    if (stage.stage == probe.failure->stage) stage.hint = hint(probe.failure->failure, with_certificate);
   }
   return out;
 }

@@ -1,6 +1,8 @@
 // check [--json]: the path to the database, stage by stage, against the tunnel that is up.
 #include <cstdio>
 
+#include <fmt/ranges.h>
+
 #include "checks/runner.hpp"
 #include "cli/cli.hpp"
 #include "log/log.hpp"
@@ -38,10 +40,20 @@ checks::Report run_checks(config::Config const& config) {
 
 }  // namespace
 
+void log_database_notes(config::Config const& config) {
+  for (auto const& db : config.databases) {
+    if (!db.ignored.empty()) log::info("{}: the checks ignore {}", db.source, fmt::join(db.ignored, ", "));
+  }
+  if (config.databases.empty()) {
+    log::warn("no database is configured (DATABASE_URL, DB_HOST or PGHOST): only the tunnel is checked");
+  }
+}
+
 int check_command(Invocation const& invocation) {
   if (!only_flags(invocation, {"--json"})) return exit_code::usage;
   auto const config = load_config(invocation);
   if (!config) return exit_code::config;
+  log_database_notes(*config);
   auto const report = run_checks(*config);
   if (has_flag(invocation, "--json")) {
     std::puts(checks::to_json(report).dump(2).c_str());

@@ -33,6 +33,9 @@ std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Co
 // Loads and validates the configuration; on problems prints all of them and returns nullopt
 // (the caller exits with exit_code::config).
 std::optional<config::Config> load_config(Invocation const& invocation);
+// What `check` and `run` say about the databases before they start: settings of the app's
+// driver that the checks ignore (each named once), or that no database is configured.
+void log_database_notes(config::Config const& config);
 bool has_flag(Invocation const& invocation, std::string_view flag);
 // Rejects any argument not in `allowed`, naming it; returns false after printing.
 bool only_flags(Invocation const& invocation, std::initializer_list<std::string_view> allowed);

@@ -27,6 +27,7 @@ int run_command(Invocation const& invocation) {
   }
   auto const config = load_config(invocation);
   if (!config) return exit_code::config;
+  log_database_notes(*config);
   return supervise::supervise(*config, config::process_environment(), request);
 }
 

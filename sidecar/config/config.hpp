@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "keys/keys.hpp"
@@ -46,16 +47,32 @@ struct WireGuard {
   std::string source = "environment";           // "environment", "WG_CONFIG" or the --config path
 };
 
+// One entry of libpq's host list: the name the certificate is checked against, and the
+// address actually dialled when they differ (libpq's hostaddr: RDS's name, the hub's DNAT).
+struct DatabaseHost {
+  std::string host;                             // a DNS name or an IP
+  std::optional<std::string> hostaddr;          // numeric; dialled instead of resolving host
+  std::uint16_t port = 5432;
+  std::string const& dialled() const { return hostaddr ? *hostaddr : host; }
+};
+
 struct Database {
   std::string target;                           // "primary" or "replica"
-  std::string source;                           // "DB_*", "DATABASE_URL", "DATABASE_READ_REPLICA_URL"
-  std::string host;
-  std::uint16_t port = 5432;
+  std::string source;                           // "DB_*", "PG*", "DATABASE_URL", "DATABASE_READ_REPLICA_URL"
+  std::vector<DatabaseHost> hosts;              // libpq's list, tried in order; one in the usual case
   std::string user = "postgres";
-  Secret password;
+  Secret password;                              // empty: libpq looks in passfile
+  std::optional<std::string> passfile;          // PGPASSFILE or passfile= in the URL
   std::string dbname = "contacts";
   std::string sslmode = "require";              // PGSSLMODE or sslmode= in the URL
   std::optional<std::string> sslrootcert;       // PGSSLROOTCERT or sslrootcert= in the URL
+  std::string target_session_attrs = "any";     // which of several hosts libpq settles on
+  Secret sslpassword;                           // sslpassword= (the client key's passphrase)
+  // Other libpq settings from the URL, passed to the checks' connection as written
+  // (sslcert, options, channel_binding, ...). None of them is a secret.
+  std::vector<std::pair<std::string, std::string>> libpq_settings;
+  // Settings of the app's driver or ORM ("schema (Prisma)"): accepted, named once in a log line.
+  std::vector<std::string> ignored;
 };
 
 struct Logging {
@@ -101,5 +118,12 @@ struct Config {
   Monitor monitor;
   Health health;
 };
+
+// Where the primary database is dialled (its first host's hostaddr, else its host): the
+// default target of the tunnel's own probes. Empty when no database is configured.
+inline std::string dialled_address(Config const& config) {
+  if (config.databases.empty() || config.databases.front().hosts.empty()) return {};
+  return config.databases.front().hosts.front().dialled();
+}
 
 }  // namespace wgs::config

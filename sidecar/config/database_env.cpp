@@ -1,126 +1,171 @@
-// The database(s) the app will use: DB_* (the seed's names) or DATABASE_URL, and
-// DATABASE_READ_REPLICA_URL. URLs are parsed by libpq itself so every form libpq accepts
-// (postgres://, postgresql://, key=value) means the same here as in the app.
-#include <libpq-fe.h>
-#include <unistd.h>
-
+// The database(s) the app will use, read as the app's libpq reads them: DATABASE_URL (either
+// libpq form), else DB_* (the seed's names), else libpq's own PG* variables; and
+// DATABASE_READ_REPLICA_URL. libpq's PG* variables fill in what a URL or DB_* leave out, as
+// they do in the app. Settings that belong to the app's driver or ORM are accepted and named
+// once (Database::ignored); settings nobody knows are refused, as libpq refuses them.
 #include <algorithm>
-
 #include <array>
-#include <memory>
+#include <utility>
 
-#include "config/fields.hpp"
+#include <fmt/format.h>
+
+#include "config/conninfo.hpp"
+#include "config/database_settings.hpp"
 #include "config/load.hpp"
+#include "config/parameters.hpp"
 
 namespace wgs::config {
 namespace {
 
-constexpr std::array<std::string_view, 6> sslmodes = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
+using parameters::Use;
 
-bool is_sslmode(std::string_view mode) {
-  return std::find(sslmodes.begin(), sslmodes.end(), mode) != sslmodes.end();
-}
+// libpq's environment variables for the settings the checks model.
+constexpr std::array<std::pair<char const*, char const*>, 10> libpq_variables = {{
+    {"PGHOST", "host"},
+    {"PGHOSTADDR", "hostaddr"},
+    {"PGPORT", "port"},
+    {"PGUSER", "user"},
+    {"PGPASSWORD", "password"},
+    {"PGDATABASE", "dbname"},
+    {"PGSSLMODE", "sslmode"},
+    {"PGSSLROOTCERT", "sslrootcert"},
+    {"PGPASSFILE", "passfile"},
+    {"PGTARGETSESSIONATTRS", "target_session_attrs"},
+}};
 
-void check_tls(Database const& db, std::string const& where, Problems& problems) {
-  if (!is_sslmode(db.sslmode)) {
-    problems.add(where, "sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full");
-    return;
+// The seed's variables; DB_HOSTADDR is libpq's hostaddr next to DB_HOST.
+constexpr std::array<std::pair<char const*, char const*>, 6> seed_variables = {{
+    {"DB_HOST", "host"},
+    {"DB_HOSTADDR", "hostaddr"},
+    {"DB_PORT", "port"},
+    {"DB_USER", "user"},
+    {"DB_PASSWORD", "password"},
+    {"DB_NAME", "dbname"},
+}};
+
+// An empty PG* variable is unset to libpq.
+Settings libpq_environment(Environment const& env) {
+  Settings settings;
+  for (auto const& [variable, keyword] : libpq_variables) {
+    if (auto value = lookup(env, variable); value && !value->empty()) put(settings, keyword, *value, variable);
   }
-  bool const verifies = db.sslmode == "verify-ca" || db.sslmode == "verify-full";
-  if (verifies && !db.sslrootcert) {
-    problems.add(where, fmt::format("sslmode={} needs sslrootcert (PGSSLROOTCERT): the CA bundle to verify the "
-                                    "server, e.g. the RDS global bundle", db.sslmode));
+  return settings;
+}
+
+// DB_* over libpq's environment, with the seed app's defaults for what DB_* leaves out.
+Settings seed_settings(Environment const& env, Problems& problems) {
+  auto settings = libpq_environment(env);
+  put(settings, "port", "5432", "DB_PORT");
+  put(settings, "user", "postgres", "DB_USER");
+  put(settings, "dbname", "contacts", "DB_NAME");
+  for (auto const& [variable, keyword] : seed_variables) {
+    auto const value = lookup(env, variable);
+    if (!value) continue;
+    bool const names_host = std::string_view(keyword).starts_with("host");
+    if (value->empty() && names_host) problems.add(variable, "is set but empty");
+    if (!value->empty() || std::string_view(keyword) == "password") put(settings, keyword, *value, variable);
   }
-  if (db.sslrootcert && ::access(db.sslrootcert->c_str(), R_OK) != 0) {
-    problems.add(where, fmt::format("sslrootcert {} cannot be read", *db.sslrootcert));
+  return settings;
+}
+
+void note_once(std::vector<std::string>& notes, std::string note) {
+  if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(std::move(note));
+}
+
+// A keyword that nobody knows is named only when it looks like one and is no part of the
+// password: in a mistyped URL, the password can end up where a keyword was expected.
+bool may_show(std::string_view keyword, std::string_view password) {
+  bool const plain = !keyword.empty() && keyword.size() <= 64 &&
+                     std::all_of(keyword.begin(), keyword.end(), [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                     });
+  return plain && (password.empty() || (password.find(keyword) == std::string_view::npos &&
+                                        keyword.find(password) == std::string_view::npos));
+}
+
+std::string unknown_setting(conninfo::Setting const& setting, std::string_view password) {
+  auto const name = may_show(setting.keyword, password) ? fmt::format("{} (character {})", setting.keyword, setting.position)
+                                                        : fmt::format("the parameter at character {}", setting.position);
+  return fmt::format("{} is neither libpq's nor a known driver's (Prisma, pgx, node-postgres, Rails): libpq refuses "
+                     "it, and so does wgsidecar",
+                     name);
+}
+
+Secret const& password_in(std::vector<conninfo::Setting> const& settings) {
+  static Secret const none;
+  auto const found = std::find_if(settings.rbegin(), settings.rend(), [](auto const& s) { return s.keyword == "password"; });
+  return found == settings.rend() ? none : found->value;
+}
+
+// Sorts one of the URL's settings by who it belongs to; false when nobody does.
+bool take(conninfo::Setting& setting, std::string const& name, std::string_view password, Settings& settings,
+          std::vector<std::string>& ignored, Problems& problems) {
+  auto const kind = parameters::classify(setting.keyword);
+  if (kind.use == Use::modelled || kind.use == Use::passed_on) {
+    settings.insert_or_assign(setting.keyword, SettingValue{std::move(setting.value), name, setting.position});
+  } else if (kind.use == Use::unknown) {
+    problems.add(name, unknown_setting(setting, password));
+    return false;
+  } else {
+    note_once(ignored, fmt::format("{} ({})", setting.keyword, kind.owner));
   }
+  return true;
 }
 
-// What libpq would take from its own environment variables when the URL does not say.
-Database with_libpq_defaults(Environment const& env) {
-  Database db;
-  if (auto mode = lookup(env, "PGSSLMODE"); mode && !mode->empty()) db.sslmode = *mode;
-  if (auto root = lookup(env, "PGSSLROOTCERT"); root && !root->empty()) db.sslrootcert = *root;
-  return db;
-}
-
-Database from_db_variables(Environment const& env, Problems& problems) {
-  Database db = with_libpq_defaults(env);
-  db.target = "primary";
-  db.source = "DB_*";
-  db.host = *lookup(env, "DB_HOST");
-  if (db.host.empty()) problems.add("DB_HOST", "is set but empty");
-  if (auto port = lookup(env, "DB_PORT")) db.port = fields::port(problems, "DB_PORT", *port).value_or(5432);
-  if (auto user = lookup(env, "DB_USER"); user && !user->empty()) db.user = *user;
-  if (auto password = lookup(env, "DB_PASSWORD")) db.password = Secret::from(*password);
-  if (auto name = lookup(env, "DB_NAME"); name && !name->empty()) db.dbname = *name;
-  return db;
-}
-
-// libpq's parse error quotes the offending token, which can be part of the password: only
-// pass it on when it cannot contain the URL's user-info.
-std::string safe_parse_error(std::string const& url, char const* message) {
-  auto const scheme = url.find("://");
-  auto const at = url.find('@');
-  bool const has_userinfo = scheme != std::string::npos && at != std::string::npos && at > scheme;
-  if (message == nullptr || has_userinfo) return "is not a valid PostgreSQL connection URL (postgresql://user:password@host:port/dbname?sslmode=require)";
-  std::string text(message);
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return fmt::format("is not a valid PostgreSQL connection URL: {}", text);
-}
-
-void apply_url_option(Database& db, std::string_view key, char const* value, std::string const& name, Problems& problems) {
-  if (key == "host") db.host = value;
-  else if (key == "port") db.port = fields::port(problems, name, value).value_or(5432);
-  else if (key == "user") db.user = value;
-  else if (key == "password") db.password = Secret::from(std::string_view(value));
-  else if (key == "dbname") db.dbname = value;
-  else if (key == "sslmode") db.sslmode = value;
-  else if (key == "sslrootcert") db.sslrootcert = value;
-  else if (key == "hostaddr") problems.add(name, "hostaddr is not supported; put the address in the host part");
-}
-
-std::optional<Database> from_url(Environment const& env, std::string const& name, std::string const& target,
-                                 Problems& problems) {
-  auto const url = *lookup(env, name);
-  char* error = nullptr;
-  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(url.c_str(), &error),
-                                                                       &PQconninfoFree);
-  if (!options) {
-    problems.add(name, safe_parse_error(url, error));
-    PQfreemem(error);
+// The URL's own settings over libpq's environment.
+std::optional<Settings> url_settings(Environment const& env, std::string const& name, std::vector<std::string>& ignored,
+                                     Problems& problems) {
+  auto const text = *lookup(env, name);
+  auto parsed = conninfo::parse(text);
+  if (text.empty() || !parsed) {
+    problems.add(name, text.empty() ? "is set but empty"
+                                    : "is not a connection string libpq accepts: " + parsed.error().message);
     return std::nullopt;
   }
-  Database db = with_libpq_defaults(env);
-  db.target = target;
-  db.source = name;
-  db.user.clear();
-  for (auto* option = options.get(); option->keyword != nullptr; ++option) {
-    if (option->val != nullptr && *option->val != '\0') apply_url_option(db, option->keyword, option->val, name, problems);
+  auto const password = password_in(*parsed).clone();
+  auto settings = libpq_environment(env);
+  bool good = true;
+  for (auto& setting : *parsed) good = take(setting, name, password.text(), settings, ignored, problems) && good;
+  if (!good) return std::nullopt;
+  return settings;
+}
+
+std::optional<Database> from_url(Environment const& env, std::string const& name, std::string target,
+                                 Problems& problems) {
+  std::vector<std::string> ignored;
+  auto settings = url_settings(env, name, ignored, problems);
+  if (!settings) return std::nullopt;
+  auto db = to_database(*settings, std::move(target), name, problems);
+  if (!settings->contains("host") && !settings->contains("hostaddr")) {
+    problems.add(name, "has no host (postgresql://user:password@host:5432/dbname), and PGHOST is not set");
   }
-  if (db.host.empty()) problems.add(name, "has no host (expected postgresql://user:password@host:port/dbname)");
-  if (db.host.find(',') != std::string::npos) problems.add(name, "lists several hosts; give one URL per database");
-  if (db.user.empty()) db.user = "postgres";
+  db.ignored = std::move(ignored);
   return db;
+}
+
+std::optional<Database> read_primary(Environment const& env, Problems& problems) {
+  bool const url = lookup(env, "DATABASE_URL").has_value();
+  bool const seed = lookup(env, "DB_HOST") || lookup(env, "DB_HOSTADDR");
+  if (url && seed) {
+    problems.add("DATABASE_URL", "is set together with DB_HOST; use one way to name the database");
+    return std::nullopt;
+  }
+  if (url) return from_url(env, "DATABASE_URL", "primary", problems);
+  if (seed) return to_database(seed_settings(env, problems), "primary", "DB_*", problems);
+  auto settings = libpq_environment(env);
+  if (settings.contains("host") || settings.contains("hostaddr")) return to_database(settings, "primary", "PG*", problems);
+  return std::nullopt;
 }
 
 }  // namespace
 
 std::vector<Database> read_databases(Environment const& env, Problems& problems) {
   std::vector<Database> databases;
-  auto const url = lookup(env, "DATABASE_URL");
-  if (url && lookup(env, "DB_HOST")) {
-    problems.add("DATABASE_URL", "is set together with DB_HOST; use one way to name the database");
-  } else if (url) {
-    if (auto db = from_url(env, "DATABASE_URL", "primary", problems)) databases.push_back(std::move(*db));
-  } else if (lookup(env, "DB_HOST")) {
-    databases.push_back(from_db_variables(env, problems));
-  }
+  if (auto primary = read_primary(env, problems)) databases.push_back(std::move(*primary));
   if (lookup(env, "DATABASE_READ_REPLICA_URL")) {
-    if (auto db = from_url(env, "DATABASE_READ_REPLICA_URL", "replica", problems)) databases.push_back(std::move(*db));
-  }
-  for (auto const& db : databases) {
-    check_tls(db, db.source == "DB_*" ? "PGSSLMODE" : db.source, problems);
+    if (auto replica = from_url(env, "DATABASE_READ_REPLICA_URL", "replica", problems)) {
+      databases.push_back(std::move(*replica));
+    }
   }
   return databases;
 }

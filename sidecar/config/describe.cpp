@@ -1,5 +1,7 @@
 #include "config/describe.hpp"
 
+#include <algorithm>
+
 #include <fmt/ranges.h>
 
 namespace wgs::config {
@@ -45,14 +47,45 @@ json peer_json(Peer const& peer) {
   };
 }
 
+json host_json(DatabaseHost const& host) {
+  return {{"host", host.host}, {"hostaddr", host.hostaddr ? json(*host.hostaddr) : json(nullptr)}, {"port", host.port}};
+}
+
 json database_json(Database const& db) {
+  json hosts = json::array();
+  for (auto const& host : db.hosts) hosts.push_back(host_json(host));
   return {
-      {"target", db.target},        {"source", db.source},   {"host", db.host},
-      {"port", db.port},            {"user", db.user},       {"password", hidden},
-      {"dbname", db.dbname},        {"sslmode", db.sslmode},
+      {"target", db.target},
+      {"source", db.source},
+      {"hosts", hosts},
+      {"user", db.user},
+      {"password", hidden},
+      {"passfile", db.passfile ? json(*db.passfile) : json(nullptr)},
+      {"dbname", db.dbname},
+      {"sslmode", db.sslmode},
       {"sslrootcert", db.sslrootcert ? json(*db.sslrootcert) : json(nullptr)},
+      {"target_session_attrs", db.target_session_attrs},
+      {"ignored", db.ignored},
       {"url", redacted_url(db)},
   };
+}
+
+std::string shown_host(DatabaseHost const& host) {
+  auto const ip = net::IpAddress::parse(host.host);
+  auto const name = ip && !ip->is_v4() ? fmt::format("[{}]", host.host) : host.host;
+  return fmt::format("{}:{}", name, host.port);
+}
+
+// Query parameters after sslmode: hostaddr, the root certificate, the session kind.
+std::string url_extras(Database const& db, std::vector<DatabaseHost> const& hosts) {
+  std::vector<std::string> addresses;
+  for (auto const& host : hosts) addresses.push_back(host.hostaddr.value_or(""));
+  bool const any_address = std::any_of(hosts.begin(), hosts.end(), [](auto const& h) { return h.hostaddr.has_value(); });
+  std::string extras;
+  if (any_address) extras += fmt::format("&hostaddr={}", fmt::join(addresses, ","));
+  if (db.sslrootcert) extras += fmt::format("&sslrootcert={}", *db.sslrootcert);
+  if (db.target_session_attrs != "any") extras += fmt::format("&target_session_attrs={}", db.target_session_attrs);
+  return extras;
 }
 
 }  // namespace
@@ -86,13 +119,13 @@ json to_json(Config const& config) {
   };
 }
 
-std::string redacted_url(Database const& db) {
-  auto const host = net::IpAddress::parse(db.host);
-  auto const shown_host = host && !host->is_v4() ? fmt::format("[{}]", db.host) : db.host;
-  auto url = fmt::format("postgresql://{}:{}@{}:{}/{}?sslmode={}", db.user, hidden, shown_host, db.port, db.dbname,
-                         db.sslmode);
-  if (db.sslrootcert) url += fmt::format("&sslrootcert={}", *db.sslrootcert);
-  return url;
+std::string redacted_url(Database const& db, std::optional<std::size_t> only_host) {
+  std::vector<DatabaseHost> hosts = db.hosts;
+  if (only_host && *only_host < hosts.size()) hosts = {db.hosts[*only_host]};
+  std::vector<std::string> shown;
+  for (auto const& host : hosts) shown.push_back(shown_host(host));
+  return fmt::format("postgresql://{}:{}@{}/{}?sslmode={}{}", db.user, hidden, fmt::join(shown, ","), db.dbname,
+                     db.sslmode, url_extras(db, hosts));
 }
 
 std::string to_text(Config const& config) {

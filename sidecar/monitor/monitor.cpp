@@ -18,12 +18,10 @@ namespace {
 constexpr std::size_t kept_recoveries = 20;
 constexpr Duration look_delay{100};  // events come in bursts: one look after the burst
 
-// SIDECAR_PING_HOST, else the primary database's host (resolved once: an RDS name behind
-// the hub is as good a target as the hub's own tunnel address).
+// SIDECAR_PING_HOST, else the address the primary database is dialled at (resolved once: an
+// RDS name behind the hub is as good a target as the hub's own tunnel address).
 std::optional<net::IpAddress> ping_target_of(config::Config const& config) {
-  auto const& host = !config.checks.ping_host.empty() ? config.checks.ping_host
-                     : config.databases.empty()        ? std::string()
-                                                       : config.databases.front().host;
+  auto const& host = !config.checks.ping_host.empty() ? config.checks.ping_host : config::dialled_address(config);
   if (host.empty()) return std::nullopt;
   if (auto ip = net::IpAddress::parse(host)) return ip;
   auto answers = dns::resolve(host, Duration(2000));

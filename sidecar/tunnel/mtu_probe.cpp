@@ -49,7 +49,7 @@ Status set_interface_mtu(Tunnel& tunnel, std::uint32_t mtu) {
 
 Result<net::IpAddress> mtu_probe_destination(config::Config const& config, Duration timeout) {
   std::string host = config.checks.ping_host;
-  if (host.empty() && !config.databases.empty()) host = config.databases.front().host;
+  if (host.empty()) host = config::dialled_address(config);
   if (host.empty()) return make_error("no host to probe: set SIDECAR_PING_HOST or DB_HOST");
   if (auto ip = net::IpAddress::parse(host)) return *ip;
   auto answers = dns::resolve(host, timeout);

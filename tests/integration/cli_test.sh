@@ -110,6 +110,31 @@ printf 'PrivateKey = %s\n' "$secret_key" > "$tmp/bad_key"
 expect_status "a secret file with the wrong content exits 78" 78 env -i "${file_env[@]}" WG_PRIVATE_KEY_FILE="$tmp/bad_key" "$wgsidecar" config
 expect_contains "the error names WG_PRIVATE_KEY_FILE" "WG_PRIVATE_KEY_FILE:" "$out"
 expect_not_contains "and does not show the content" "${secret_key:0:12}" "$out"
+echo "database URLs: no form echoes its password"
+wg_env=(WG_PRIVATE_KEY="$edge_key" WG_PEER_PUBLIC_KEY="$hub_pub" WG_PEER_ENDPOINT=34.240.78.199:51820)
+for url in 'postgresql://db.internal:5432/contacts?user=app&password=Summer50%off' \
+  'postgresql://app:Summer50%off@db.internal:5432/contacts' 'postgresql://app:Summer50/off@db.internal/contacts' \
+  'postgresql://app:Summer50off@[::1:5432/contacts' "host=db.internal password='Summer50off" \
+  'host=db.internal password=Summer50off sslmode=bogus'; do
+  expect_status "exit 78: $url" 78 env -i "${wg_env[@]}" DATABASE_URL="$url" "$wgsidecar" config
+  expect_not_contains "the error has no part of the password: $url" "Summer50" "$out"
+  expect_contains "the error names DATABASE_URL" "DATABASE_URL:" "$out"
+done
+expect_status "a typo in a parameter is refused, by name" 78 env -i "${wg_env[@]}" \
+  DATABASE_URL='postgresql://app:Summer50off@db.internal/contacts?sslmdoe=verify-full' "$wgsidecar" config
+expect_contains "the error names the parameter and its place" "sslmdoe (character 51)" "$out"
+
+echo "database URLs: the app's driver settings are accepted and named once"
+prisma='postgresql://username:Xq7pw-seed@tuition-primary.xxxxx.us-east-1.rds.amazonaws.com:5432/tuition_centre_db?schema=public&connection_limit=100&pool_timeout=30&schema=public'
+expect_status "seed 004's Prisma URL is accepted" 0 env -i "${wg_env[@]}" DATABASE_URL="$prisma" "$wgsidecar" config --json
+expect_eq "config --json lists what the checks ignore" '["schema (Prisma)","connection_limit (Prisma)","pool_timeout (Prisma)"]' \
+  "$(jq -c '.databases[0].ignored' <<< "$out")"
+set +e
+log=$(env -i "${wg_env[@]}" DATABASE_URL="$prisma" WG_INTERFACE=clinone SIDECAR_CHECK_TIMEOUT=100ms "$wgsidecar" check 2>&1 >/dev/null)
+set -e
+expect_eq "check names each ignored setting once, in one line" 1 "$(grep -c 'DATABASE_URL: the checks ignore schema (Prisma), connection_limit (Prisma), pool_timeout (Prisma)$' <<< "$log")"
+expect_not_contains "the log has no password" "Xq7pw-seed" "$log"
+
 expect_status "an unknown command is a usage error" 64 "$wgsidecar" frobnicate
 expect_status "--version" 0 "$wgsidecar" --version
 expect_contains "--version names the program" "wgsidecar" "$out"

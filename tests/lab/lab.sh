@@ -31,6 +31,9 @@ LAB_REPLICA_ADDR=198.51.100.11
 LAB_FAKE_PORT=8080
 LAB_DB_NAME=contacts
 LAB_DB_USER=postgres
+# An RDS-like endpoint name: what `lab_pg_cert rds` makes the server's certificate name, and
+# nothing else (no IP), signed by a CA of its own standing in for the RDS bundle.
+LAB_RDS_NAME=mydb.abc123.us-east-1.rds.amazonaws.com
 
 # Underlay addresses: [0] edge, [1] hub, [2] where lab_move_hub puts the hub.
 LAB_UNDERLAY4=(192.0.2.2 192.0.2.1 192.0.2.11)
@@ -77,6 +80,7 @@ lab_use_prefix() {
   LAB_STATE=$LAB_STATE_ROOT/$p
   LAB_PG=$LAB_STATE/pg         # owned by postgres: data dirs, sockets, TLS key, logs
   LAB_CA=$LAB_STATE/ca.crt
+  LAB_RDS_CA=$LAB_STATE/rds-ca.crt  # the stand-in for the RDS global bundle
   LAB_IPV6=0
   LAB_HUB_ADDR=
   lab__load_conf
@@ -402,13 +406,12 @@ lab_wait_tunnel() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# TLS: a lab CA and a server certificate valid for DB_HOST and the vpc addresses.
+# TLS: a lab CA and a server certificate valid for DB_HOST and the vpc addresses; and an
+# RDS-like pair: a second CA, and a certificate that names only $LAB_RDS_NAME (as RDS's names
+# only the endpoint), for verify-full through the hub with hostaddr. `lab_pg_cert` chooses.
 
-lab__tls_generate() {
-  local cnf=$LAB_STATE/openssl.cnf tls=$LAB_PG/tls
-  local newkey=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-  install -d -o postgres -g postgres -m 700 "$tls" || return 1
-  cat > "$cnf" <<EOF
+lab__tls_config() {
+  cat > "$LAB_STATE/openssl.cnf" <<'EOF'
 [req]
 distinguished_name = dn
 [dn]
@@ -420,21 +423,34 @@ subjectKeyIdentifier = hash
 basicConstraints = CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = IP:$LAB_HUB_WG_ADDR,IP:$LAB_PG_ADDR,IP:$LAB_REPLICA_ADDR,DNS:db.lab.internal
+subjectAltName = $ENV::LAB_SAN
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 EOF
-  (umask 077 &&
+}
+
+# lab__tls_pair CA_FILE CA_NAME SERVER_CN SAN OUT: a CA, and a server key and certificate signed
+# by it in $LAB_PG/tls/OUT.{key,crt}. Nothing is signed after this: the CA key goes.
+lab__tls_pair() {
+  local ca=$1 ca_name=$2 cn=$3 san=$4 out=$LAB_PG/tls/$5 cnf=$LAB_STATE/openssl.cnf
+  local newkey=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  (umask 077 && export LAB_SAN=$san &&
     openssl req -x509 -config "$cnf" -extensions ca "${newkey[@]}" -keyout "$LAB_STATE/ca.key" \
-      -out "$LAB_CA" -days 7 -subj "/CN=wgsidecar lab CA $LAB_PREFIX" &&
-    openssl req -new -config "$cnf" "${newkey[@]}" -keyout "$tls/server.key" \
-      -out "$LAB_STATE/server.csr" -subj "/CN=$LAB_HUB_WG_ADDR" &&
-    openssl x509 -req -in "$LAB_STATE/server.csr" -CA "$LAB_CA" -CAkey "$LAB_STATE/ca.key" \
+      -out "$ca" -days 7 -subj "/CN=$ca_name $LAB_PREFIX" &&
+    openssl req -new -config "$cnf" "${newkey[@]}" -keyout "$out.key" -out "$LAB_STATE/server.csr" -subj "/CN=$cn" &&
+    openssl x509 -req -in "$LAB_STATE/server.csr" -CA "$ca" -CAkey "$LAB_STATE/ca.key" \
       -set_serial "0x$(openssl rand -hex 8)" -days 7 -extfile "$cnf" -extensions server \
-      -out "$tls/server.crt") >/dev/null 2>"$LAB_STATE/openssl.log" || lab__fail "making the lab certificates failed (see $LAB_STATE/openssl.log)" || return 1
-  # Nothing is signed after this: the CA key goes.
+      -out "$out.crt") >/dev/null 2>>"$LAB_STATE/openssl.log" ||
+    lab__fail "making the lab certificates failed (see $LAB_STATE/openssl.log)" || return 1
   rm -f "$LAB_STATE/ca.key" "$LAB_STATE/server.csr"
-  chmod 644 "$LAB_CA" && chown postgres:postgres "$tls/server.key" "$tls/server.crt"
+  chmod 644 "$ca" && chown postgres:postgres "$out.key" "$out.crt"
+}
+
+lab__tls_generate() {
+  install -d -o postgres -g postgres -m 700 "$LAB_PG/tls" && lab__tls_config || return 1
+  lab__tls_pair "$LAB_CA" "wgsidecar lab CA" "$LAB_HUB_WG_ADDR" \
+    "IP:$LAB_HUB_WG_ADDR,IP:$LAB_PG_ADDR,IP:$LAB_REPLICA_ADDR,DNS:db.lab.internal" server &&
+    lab__tls_pair "$LAB_RDS_CA" "wgsidecar lab RDS-like CA" "$LAB_RDS_NAME" "DNS:$LAB_RDS_NAME" rds
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -477,11 +493,28 @@ lab__pg_hba() {
   return 0
 }
 
+# lab__pg_write_runtime SSL: ssl on|off, and the certificate `lab_pg_cert` chose (lab by default).
 lab__pg_write_runtime() {
-  local data=$LAB_PG/data ssl=$1
-  printf 'ssl = %s\n' "$ssl" > "$data/lab_runtime.conf" &&
+  local data=$LAB_PG/data ssl=$1 cert
+  cert=$(lab__pg_cert_file)
+  printf '%s\n' "$ssl" > "$LAB_STATE/pg_ssl" &&
+    printf "ssl = %s\nssl_cert_file = '%s.crt'\nssl_key_file = '%s.key'\n" "$ssl" "$cert" "$cert" \
+      > "$data/lab_runtime.conf" &&
     lab__pg_hba "$ssl" > "$data/pg_hba.conf" &&
     chown postgres:postgres "$data/lab_runtime.conf" "$data/pg_hba.conf"
+}
+
+lab__pg_cert_file() {
+  if [ "$(cat "$LAB_STATE/pg_cert" 2>/dev/null)" = rds ]; then echo "$LAB_PG/tls/rds"; else echo "$LAB_PG/tls/server"; fi
+}
+
+# lab_pg_cert lab|rds: the primary presents the lab certificate (IP SANs, the lab CA) or the
+# RDS-like one (only $LAB_RDS_NAME, signed by $LAB_RDS_CA). Returns once the server uses it.
+lab_pg_cert() {
+  case "${1:-}" in lab | rds) ;; *) lab__fail "lab_pg_cert: lab or rds" || return 1 ;; esac
+  printf '%s\n' "$1" > "$LAB_STATE/pg_cert" &&
+    lab__pg_write_runtime "$(cat "$LAB_STATE/pg_ssl" 2>/dev/null || echo on)" && lab__pg_ctl data reload &&
+    lab__pg_wait_setting ssl_cert_file "$(lab__pg_cert_file).crt"
 }
 
 lab__pg_init() {

@@ -12,7 +12,7 @@ namespace {
 Report sample() {
   Report report;
   report.targets.push_back({"primary", "postgresql://app:(hidden)@10.50.0.1:5432/contacts?sslmode=require",
-                            "10.50.0.1", 1420, 1420});
+                            "10.50.0.1", 1420, 1420, "primary"});
   report.stages = {
       {Stage::handshake, "primary", Status::ok, 0, "", "", "last handshake 3s ago"},
       {Stage::ping, "primary", Status::ok, 12.34, "", "", ""},
@@ -107,4 +107,34 @@ TEST_CASE("checks: a required stage skipped after an earlier failure does not pa
   report.stages[0].status = Status::ok;
   report.stages[1].status = Status::skip;  // skipped by design (nothing failed)
   CHECK(report.ok_for({"ping"}));
+}
+
+TEST_CASE("checks: the hosts of one database are alternatives, as libpq tries them in turn") {
+  Report report;
+  report.databases = 1;
+  report.targets = {{"primary[1]", "", "h1", std::nullopt, std::nullopt, "primary"},
+                    {"primary[2]", "", "h2", std::nullopt, std::nullopt, "primary"}};
+  report.stages = {{Stage::tcp, "primary[1]", Status::fail, 1, "refused", "", ""},
+                   {Stage::auth, "primary[1]", Status::skip, 0, "", "", ""},
+                   {Stage::tcp, "primary[2]", Status::ok, 1, "", "", ""},
+                   {Stage::auth, "primary[2]", Status::ok, 1, "", "", ""}};
+  CHECK(report.ok());
+  CHECK(report.ok_for({"tcp", "auth"}));
+  CHECK(report.failures().empty());
+  CHECK(report.chosen_hosts() == std::vector<std::string>{"primary[2]"});
+  CHECK(to_text(report).find("libpq would use primary[2]") != std::string::npos);
+  report.stages[2].status = Status::fail;
+  CHECK_FALSE(report.ok());
+  CHECK(report.failures().find("primary[1] tcp") != std::string::npos);
+}
+
+TEST_CASE("checks: with no database configured, the summary never reads as a database pass") {
+  Report report;
+  report.targets = {{"tunnel", "", "", std::nullopt, std::nullopt, "tunnel"}};
+  report.stages = {{Stage::handshake, "tunnel", Status::ok, 0, "", "", ""},
+                   {Stage::tcp, "tunnel", Status::skip, 0, "", "", "no database configured"}};
+  auto const text = to_text(report);
+  CHECK(text.find("all checks passed") == std::string::npos);
+  CHECK(text.find("no database is configured, so none was checked") != std::string::npos);
+  CHECK(to_json(report)["databases"] == 0);
 }

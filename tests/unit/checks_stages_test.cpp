@@ -8,7 +8,7 @@ using namespace wgs::checks;
 using namespace std::chrono_literals;
 
 namespace {
-HintContext const context{"10.50.0.1", 5432, "require", "10.50.0.1", 1420, std::nullopt};
+HintContext const context{"10.50.0.1", 5432, "require", "10.50.0.1", 1420, std::nullopt, "DB_*", std::nullopt, std::nullopt, "any"};
 SystemTime const now = SystemTime(std::chrono::hours(500000));
 }  // namespace
 

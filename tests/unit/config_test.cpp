@@ -31,8 +31,8 @@ TEST_CASE("the seed's secrets give the seed's tunnel and database") {
   CHECK(wg.backend == config::Backend::automatic);
   REQUIRE(loaded.config.databases.size() == 1);
   auto const& db = loaded.config.databases[0];
-  CHECK(db.host == "10.50.0.1");
-  CHECK(db.port == 5432);
+  CHECK(db.hosts.at(0).host == "10.50.0.1");
+  CHECK(db.hosts.at(0).port == 5432);
   CHECK(db.user == "postgres");
   CHECK(db.dbname == "contacts");
   CHECK(db.sslmode == "require");
@@ -97,7 +97,7 @@ TEST_CASE("every problem is reported at once, each naming its variable") {
       {"WG_BACKEND", "fast", "auto, kernel or userspace"},
       {"WG_INTERFACE", "this-name-is-too-long", "1 to 15"},
       {"DB_PORT", "99999", "out of range"},
-      {"PGSSLMODE", "sometimes", "sslmode must be one of"},
+      {"PGSSLMODE", "sometimes", "must be one of disable"},
       {"PGSSLMODE", "verify-full", "needs sslrootcert"},
       {"SIDECAR_LOG_FORMAT", "xml", "text or json"},
       {"SIDECAR_PROBE_INTERVL", "5s", "not a setting"},
@@ -164,7 +164,7 @@ TEST_CASE("DATABASE_URL and the replica URL") {
   auto const& dbs = loaded.config.databases;
   REQUIRE(dbs.size() == 2);
   CHECK(dbs[0].target == "primary");
-  CHECK(dbs[0].port == 6432);
+  CHECK(dbs[0].hosts.at(0).port == 6432);
   CHECK(dbs[0].user == "app");
   CHECK(dbs[0].password.text() == "s3cret");
   CHECK(dbs[0].dbname == "orders");
@@ -173,7 +173,7 @@ TEST_CASE("DATABASE_URL and the replica URL") {
         "postgresql://app:(hidden)@10.50.0.1:6432/orders?sslmode=verify-ca&sslrootcert=/etc/hostname");
   CHECK(dbs[1].target == "replica");
   CHECK(dbs[1].sslmode == "require");  // from PGSSLMODE
-  CHECK(dbs[1].port == 5432);
+  CHECK(dbs[1].hosts.at(0).port == 5432);
 
   SUBCASE("DATABASE_URL with DB_HOST is ambiguous") {
     env["DB_HOST"] = "10.50.0.1";

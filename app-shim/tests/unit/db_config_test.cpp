@@ -48,6 +48,15 @@ TEST_CASE("DB_* variables and sslmode overrides") {
   CHECK(param(config->primary, "sslmode") == "disable");
 }
 
+TEST_CASE("DB_HOSTADDR: libpq's hostaddr next to DB_HOST, for verify-full against RDS's name") {
+  Environment const env{{"DB_HOST", "mydb.abc123.us-east-1.rds.amazonaws.com"}, {"DB_HOSTADDR", "10.50.0.1"}};
+  auto const config = db::config_from_env(env);
+  REQUIRE(config);
+  CHECK(param(config->primary, "host") == "mydb.abc123.us-east-1.rds.amazonaws.com");
+  CHECK(param(config->primary, "hostaddr") == "10.50.0.1");
+  CHECK(param(db::config_from_env({{"DB_HOST", "db"}})->primary, "hostaddr").empty());
+}
+
 TEST_CASE("bad values are named, secrets are not echoed") {
   Environment const env{{"DB_PORT", "70000"}, {"PGSSLMODE", "sometimes"}, {"DB_POOL_SIZE", "0"},
                         {"DATABASE_READ_REPLICA_URL", "postgresql://u:hunter2pw@h:5432/d?bogus=1"}};
