@@ -92,7 +92,7 @@ TEST_CASE("NAME_FILE: every secret variable can come from a file, as containers 
     CHECK(from_files.config.wireguard.peers.at(0).endpoint->to_string() == "192.0.2.1:51820");
     REQUIRE(from_files.config.databases.size() == 2);
     CHECK(from_files.config.databases[0].password.text() == "s3cret");
-    CHECK(from_files.config.databases[1].host == "10.50.0.2");
+    CHECK(from_files.config.databases[1].hosts.at(0).host == "10.50.0.2");
   }
 }
 
