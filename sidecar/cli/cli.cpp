@@ -4,9 +4,11 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "config/environment.hpp"
 #include "log/log.hpp"
+#include "text/escape.hpp"
 #include "util/exit_codes.hpp"
 #include "wgs/version.hpp"
 
@@ -58,6 +60,23 @@ std::optional<Words> split_words(int argc, char** argv) {
   return words;
 }
 
+// Every problem at once. With SIDECAR_LOG_FORMAT=json (when that much was readable) they are
+// one log line with the problems as a field, so a log shipper gets them whole; otherwise one
+// line each, escaped (a problem may quote what was given).
+void report_problems(config::Loaded const& loaded) {
+  auto const& list = loaded.problems.list();
+  auto const summary = fmt::format("the configuration has {} problem{}", list.size(), list.size() == 1 ? "" : "s");
+  if (loaded.config.logging.format == config::LogFormat::json) {
+    nlohmann::json problems = nlohmann::json::array();
+    for (auto const& problem : list) problems.push_back({{"variable", problem.where}, {"problem", problem.what}});
+    log::configure(loaded.config.logging);
+    return log::write(log::Level::error, summary, {{"problems", problems}}, {});
+  }
+  std::string out = fmt::format("wgsidecar: {}:\n", summary);
+  for (auto const& problem : list) out += "  " + text::escape_controls(problem.to_string()) + "\n";
+  std::fputs(out.c_str(), stderr);
+}
+
 }  // namespace
 
 std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Command const> commands) {
@@ -94,9 +113,7 @@ bool only_flags(Invocation const& invocation, std::initializer_list<std::string_
 std::optional<config::Config> load_config(Invocation const& invocation) {
   auto loaded = config::load(config::process_environment(), invocation.load);
   if (!loaded.problems.empty()) {
-    std::fprintf(stderr, "wgsidecar: the configuration has %zu problem%s:\n", loaded.problems.list().size(),
-                 loaded.problems.list().size() == 1 ? "" : "s");
-    for (auto const& problem : loaded.problems.list()) std::fprintf(stderr, "  %s\n", problem.to_string().c_str());
+    report_problems(loaded);
     return std::nullopt;
   }
   log::configure(loaded.config.logging);

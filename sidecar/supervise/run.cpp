@@ -1,13 +1,11 @@
 #include "supervise/run.hpp"
 
-#include <cstdio>
 #include <memory>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
-#include "checks/report.hpp"
 #include "config/describe.hpp"
 #include "health/server.hpp"
 #include "log/log.hpp"
@@ -101,7 +99,6 @@ class Session {
     startup_signals_.release();
     startup_thread_.join();
     if (stop_signal_ || !startup.ready) {
-      if (!stop_signal_ && startup.last_report) std::fputs(checks::to_text(*startup.last_report).c_str(), stderr);
       code_ = stop_signal_ ? 128 + *stop_signal_ : exit_code::unavailable;
       return io_.stop();
     }
