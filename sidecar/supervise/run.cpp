@@ -40,7 +40,7 @@ class Session {
   ~Session() { startup_signals_.release(); }  // the SignalQueue owns the descriptor
 
   int serve() {
-    serve_health();
+    if (!serve_health()) return exit_code::os_error;
     listen_during_startup();
     startup_thread_ = std::jthread([this](std::stop_token stop) {
       auto startup = start_tunnel_and_wait(config_, {.detach_userspace = request_.exec}, stop, progress_);
@@ -54,16 +54,18 @@ class Session {
 
  private:
   // /healthz answers from the start; /readyz says "starting" until the checks have passed.
-  void serve_health() {
-    if (!config_.health.listen) return;
+  // An address that cannot be served is fatal before anything else starts: a platform check
+  // pointed at it would call a healthy machine dead, and nobody would see why.
+  bool serve_health() {
+    if (!config_.health.listen) return true;
     auto server = health::Server::start(io_, *config_.health.listen, [this] { return snapshot(); });
     if (!server) {
-      log::error("SIDECAR_HEALTH_ADDR: cannot serve health on {}: {}", config_.health.listen->to_string(),
-                 server.error().message);
-      return;
+      log::error("SIDECAR_HEALTH_ADDR: {}", server.error().message);
+      return false;
     }
     health_ = std::move(*server);
-    log::info("health endpoints on {} (/healthz, /readyz, /status, /metrics)", config_.health.listen->to_string());
+    log::info("health endpoints on {} (/healthz, /readyz, /status, /metrics)", health_->address());
+    return true;
   }
 
   health::Snapshot snapshot() const {
