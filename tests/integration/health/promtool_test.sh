@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `promtool check metrics` (Prometheus's own linter: names, base units, HELP/TYPE) over a real
+# /metrics body, both with a last check report and before the first. Skipped (77) when
+# promtool is missing: Debian packages it in `prometheus`.
+# Usage: promtool_test.sh PATH/TO/health_driver
+set -euo pipefail
+driver=$(readlink -f "${1:?usage: promtool_test.sh PATH/TO/health_driver}")
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../../lib/assert.sh"
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+if ! command -v promtool >/dev/null; then
+  echo "SKIP: promtool is not installed (apt-get install prometheus)"
+  exit 77
+fi
+tmp=$(mktemp -d)
+"$driver" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do
+  port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/out")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "health_driver did not start: $(cat "$tmp/err")" >&2; exit 1; }
+
+# lint NAME: promtool over /metrics as it is now.
+lint() {
+  curl --noproxy '*' -sS -m 5 "http://127.0.0.1:$port/metrics" >"$tmp/metrics"
+  set +e
+  problems=$(promtool check metrics <"$tmp/metrics" 2>&1)
+  local status=$?
+  set -e
+  expect_eq "$1: promtool check metrics passes" "0 " "$status $problems"
+}
+
+lint "not ready, with a failed check"
+expect_contains "durations are in seconds" "wgsidecar_check_duration_seconds{" "$(cat "$tmp/metrics")"
+expect_not_contains "no milliseconds anywhere" "milliseconds" "$(cat "$tmp/metrics")"
+kill -USR1 "$pid"
+for _ in $(seq 50); do grep -q '^wgsidecar_ready 1' <(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics") && break; sleep 0.1; done
+lint "ready, with a handshake age"
+expect_contains "the handshake age is there" "wgsidecar_handshake_age_seconds " "$(cat "$tmp/metrics")"
+finish
