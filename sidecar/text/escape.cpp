@@ -41,19 +41,13 @@ void append_ascii(std::string& out, char c) {
 std::string escape_controls(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
-  while (!bytes.empty()) {
-    auto const length = sequence_length(bytes);
-    if (length == 0) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(bytes[0]));
-      bytes.remove_prefix(1);
-      continue;
-    }
-    auto const sequence = bytes.substr(0, length);
-    bytes.remove_prefix(length);
-    if (length == 1) append_ascii(out, sequence[0]);
-    else if (auto const c = decode(sequence); is_hidden_control(c)) out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(c));
+  auto const on_sequence = [&](std::string_view sequence) {
+    if (sequence.size() == 1) return append_ascii(out, sequence[0]);
+    auto const c = decode(sequence);
+    if (is_hidden_control(c)) out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(c));
     else out.append(sequence);
-  }
+  };
+  for_each_sequence(bytes, on_sequence, [&](unsigned char stray) { out += fmt::format("\\x{:02x}", stray); });
   return out;
 }
 

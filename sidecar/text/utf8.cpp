@@ -43,27 +43,17 @@ std::size_t sequence_length(std::string_view bytes) {
 }
 
 bool is_valid_utf8(std::string_view bytes) {
-  while (!bytes.empty()) {
-    auto const length = sequence_length(bytes);
-    if (length == 0) return false;
-    bytes.remove_prefix(length);
-  }
-  return true;
+  bool valid = true;
+  for_each_sequence(bytes, [](std::string_view) {}, [&](unsigned char) { valid = false; });
+  return valid;
 }
 
 std::string valid_utf8(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
-  while (!bytes.empty()) {
-    auto const length = sequence_length(bytes);
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-      bytes.remove_prefix(1);
-    } else {
-      out.append(bytes.substr(0, length));
-      bytes.remove_prefix(length);
-    }
-  }
+  for_each_sequence(
+      bytes, [&](std::string_view sequence) { out.append(sequence); },
+      [&](unsigned char) { out += "\xEF\xBF\xBD"; });  // U+FFFD REPLACEMENT CHARACTER
   return out;
 }
 

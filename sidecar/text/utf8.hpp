@@ -13,6 +13,18 @@ namespace wgs::text {
 // overlong form, a surrogate, beyond U+10FFFF, or a sequence cut short).
 std::size_t sequence_length(std::string_view bytes);
 
+// Walks `bytes` in order: `sequence(text)` for each well-formed sequence, `stray(byte)` for
+// each byte that starts none.
+template <class OnSequence, class OnStray>
+void for_each_sequence(std::string_view bytes, OnSequence sequence, OnStray stray) {
+  while (!bytes.empty()) {
+    auto const length = sequence_length(bytes);
+    if (length == 0) stray(static_cast<unsigned char>(bytes[0]));
+    else sequence(bytes.substr(0, length));
+    bytes.remove_prefix(length == 0 ? 1 : length);
+  }
+}
+
 bool is_valid_utf8(std::string_view bytes);
 
 // `bytes` with every byte that does not start a well-formed sequence replaced by U+FFFD.

@@ -7,32 +7,7 @@ set -euo pipefail
 driver=$(readlink -f "${1:?usage: health_test.sh PATH/TO/health_driver}")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../lib/assert.sh"
-# Loopback only: no proxy may see these requests.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# start_driver NAME FLAGS... : runs the driver, sets $port and $pid once it listens.
-start_driver() {
-  local name=$1
-  shift
-  "$driver" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/$name.out")
-    [ -n "$port" ] && return 0
-    sleep 0.1
-  done
-  echo "health_driver did not start: $(cat "$tmp/$name.err")" >&2
-  exit 1
-}
+source "$here/lib.sh"
 
 # http [CURL ARGS...] PATH : prints "CODE CONTENT-TYPE"; body in $tmp/body, headers in $tmp/headers.
 http() {

@@ -13,15 +13,7 @@ if [ "${WGS_LISTEN_TEST_INSIDE:-}" != 1 ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../lib/assert.sh"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$here/lib.sh"
 
 private4=172.19.0.2                   # the machine's private IPv4: Fly's proxy and checks
 sixpn=fdaa:0:18:a7b:7d:f066:b83b:2    # its 6PN address: other machines of the organization
@@ -32,41 +24,28 @@ printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\tfly-local-6pn\n' "$sixpn" >"$t
 mount --bind "$tmp/hosts" /etc/hosts
 mkdir -p /run/wireguard && mount -t tmpfs tmpfs /run/wireguard  # UAPI sockets stay in here
 
-# start_driver HOST: the health server on HOST, a free port; sets $port.
-start_driver() {
-  "$driver" --listen-host "$1" >"$tmp/driver.out" 2>"$tmp/driver.err" &
-  pids+=($!)
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/driver.out")
-    [ -n "$port" ] && return 0
-    sleep 0.1
-  done
-  echo "health_driver did not start on $1: $(cat "$tmp/driver.err")" >&2
-  exit 1
-}
-stop_driver() { kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; }
+stop_driver() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 # code URL: the HTTP status, 000 when nothing answers.
 code() { curl --noproxy '*' -g -s -m 3 -o /dev/null -w '%{http_code}' "$1" 2>/dev/null || true; }
 
 echo "[::]:PORT: every IPv4 and IPv6 address (dual stack)"
-start_driver ::
+start_driver wildcard --listen-host ::
 expect_eq "IPv4 loopback" 200 "$(code "http://127.0.0.1:$port/healthz")"
 expect_eq "IPv6 loopback" 200 "$(code "http://[::1]:$port/healthz")"
 expect_eq "the private IPv4 address (Fly's checks)" 200 "$(code "http://$private4:$port/healthz")"
 expect_eq "the 6PN address (other machines, Prometheus)" 200 "$(code "http://[$sixpn]:$port/healthz")"
-expect_contains "the log says both" "[::]:$port (IPv4 and IPv6)" "$(cat "$tmp/driver.err")"
+expect_contains "the log says both" "[::]:$port (IPv4 and IPv6)" "$(cat "$tmp/wildcard.err")"
 stop_driver
 
 echo "fly-local-6pn:PORT: the 6PN address from /etc/hosts"
-start_driver fly-local-6pn
+start_driver sixpn --listen-host fly-local-6pn
 expect_eq "the 6PN address" 200 "$(code "http://[$sixpn]:$port/healthz")"
 expect_eq "not IPv4 (so Fly's checks cannot reach it: use [::] for both)" 000 "$(code "http://$private4:$port/healthz")"
-expect_contains "the log names the address" "fly-local-6pn:$port ($sixpn)" "$(cat "$tmp/driver.err")"
+expect_contains "the log names the address" "fly-local-6pn:$port ($sixpn)" "$(cat "$tmp/sixpn.err")"
 stop_driver
 
 echo "0.0.0.0:PORT: IPv4 only"
-start_driver 0.0.0.0
+start_driver v4 --listen-host 0.0.0.0
 expect_eq "the private IPv4 address" 200 "$(code "http://$private4:$port/healthz")"
 expect_eq "not the 6PN address" 000 "$(code "http://[$sixpn]:$port/healthz")"
 

@@ -7,21 +7,12 @@ set -euo pipefail
 driver=$(readlink -f "${1:?usage: promtool_test.sh PATH/TO/health_driver}")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../lib/assert.sh"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 if ! command -v promtool >/dev/null; then
   echo "SKIP: promtool is not installed (apt-get install prometheus)"
   exit 77
 fi
-tmp=$(mktemp -d)
-"$driver" >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do
-  port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/out")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "health_driver did not start: $(cat "$tmp/err")" >&2; exit 1; }
+source "$here/lib.sh"
+start_driver metrics
 
 # lint NAME: promtool over /metrics as it is now.
 lint() {

@@ -10,25 +10,10 @@ slowloris=$(readlink -f "${2:?usage: slowloris_test.sh health_driver slowloris [
 seconds=${3:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../lib/assert.sh"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$here/lib.sh"
 
 # The server with the limits `run` uses (limits.hpp), on 127.0.0.1.
-"$driver" >"$tmp/driver.out" 2>"$tmp/driver.err" &
-pids+=($!)
-for _ in $(seq 100); do
-  port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/driver.out")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "health_driver did not start: $(cat "$tmp/driver.err")" >&2; exit 1; }
+start_driver server
 
 # probe_while PID OUT: probes /healthz and /readyz in turn from 127.0.0.1 while PID runs,
 # each with a 5 s deadline (Fly's check timeout in fly.toml); one line per probe in OUT:
@@ -83,7 +68,7 @@ attack many_sources "$sources"
 echo "afterwards"
 code=$(curl --noproxy '*' -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz" || true)
 expect_eq "the server answers as before" 200 "$code"
-warnings=$(grep -c 'to make room' "$tmp/driver.err" || true)
+warnings=$(grep -c 'to make room' "$tmp/server.err" || true)
 [ "$warnings" -le 4 ] && pass "making room is logged a few times, not per connection ($warnings)" ||
   fail "making room is logged a few times, not per connection" "$warnings lines"
 finish
