@@ -5,7 +5,8 @@
 //   - A client address already holding max_per_source connections makes room among its own:
 //     its oldest idle connection is closed (or the newcomer, when none is idle).
 //   - At max_connections, the oldest idle connection of the address that holds the most is
-//     closed: a check arriving from an address of its own is never the one to go.
+//     closed: a check arriving from an address of its own is not the one to go while another
+//     address holds more.
 // Idle means still waiting for its request head; an answer being written is never cut.
 #include <cstddef>
 #include <string>
