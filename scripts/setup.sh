@@ -6,7 +6,7 @@
 #   --no-static-deps   packages only; scripts/build-static-deps.sh is left to the caller
 #   build   compilers, CMake, the libraries wgsidecar and contacts-api link, ccache, ninja
 #   demo    build + the lab the demo runs: wireguard-go, wireguard-tools, PostgreSQL 15, nftables
-#   unit    build + what the unit-labelled tests call: wg, curl, PyYAML, shellcheck
+#   unit    build + what the unit-labelled tests call: wg, curl, PyYAML, shellcheck, promtool
 #   lab     demo + unit + the integration tests' tools
 #   kernel  lab + a Debian kernel and qemu (tests/kernel)
 #   image   lab + podman, runc, debootstrap, Go and wireguard-go's source, a CA bundle (tests/image)
@@ -31,7 +31,8 @@ lab_packages=(
   wireguard-tools wireguard-go iproute2 nftables iputils-ping postgresql-15 postgresql-client-15
   openssl busybox jq curl procps
 )
-unit_packages=(wireguard-tools curl python3 python3-yaml shellcheck)
+# promtool, which lints /metrics, comes only with Debian's prometheus package.
+unit_packages=(wireguard-tools curl python3 python3-yaml shellcheck prometheus)
 test_packages=(psmisc netcat-openbsd python3)
 kernel_packages=(linux-image-amd64 qemu-system-x86 busybox)
 # podman with runc, debootstrap for a local debian:bookworm, Debian's Go and wireguard-go
@@ -80,6 +81,12 @@ fi
 # its own servers inside namespaces and does not need it.
 if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q online; then
   pg_ctlcluster 15 main stop 2>/dev/null || true
+fi
+
+# Debian's prometheus package also starts a Prometheus server on :9090 where systemd runs; the
+# tests need only its promtool.
+if systemctl is-active --quiet prometheus 2>/dev/null; then
+  systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
 
 [ "$static_deps" = 0 ] || "$root/scripts/build-static-deps.sh"

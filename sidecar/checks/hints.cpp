@@ -1,5 +1,7 @@
 #include "checks/hints.hpp"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 namespace wgs::checks {
@@ -9,12 +11,23 @@ bool has(std::string_view text, std::string_view needle) { return text.find(need
 
 bool state_is(PgFailureFacts const& facts, std::string_view code) { return facts.sqlstate && *facts.sqlstate == code; }
 
-// Answers that mean "this is not a PostgreSQL server" whatever the phase.
+// Answers that mean "this is not a PostgreSQL server" whatever the phase: libpq's words for
+// bytes that break its protocol, and OpenSSL's for a TLS reply that is not TLS.
 bool looks_foreign(std::string_view message) {
-  return has(message, "received invalid response to SSL negotiation") ||
-         has(message, "expected authentication request from server") ||
-         has(message, "invalid message format") || has(message, "unexpected message from server") ||
-         has(message, "message type 0x");
+  constexpr std::string_view signs[] = {
+      "received invalid response to SSL negotiation", "expected authentication request from server",
+      "invalid message format", "unexpected message from server", "message type 0x",
+      "lost synchronization with server", "message contents do not agree with length", "Unknown message: length",
+      "mismatched message length", "unexpected response from server", "invalid authentication request from server",
+      "malformed SCRAM message", "wrong version number", "packet length too long",
+  };
+  for (auto sign : signs) {
+    if (has(message, sign)) return true;
+  }
+  // "authentication method 1234567 not supported": a request code PostgreSQL never sends.
+  auto const method = message.find("authentication method ");
+  return method != std::string_view::npos && method + 22 < message.size() &&
+         std::isdigit(static_cast<unsigned char>(message[method + 22]));
 }
 
 Failure classify_connecting(PgFailureFacts const& facts) {

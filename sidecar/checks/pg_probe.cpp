@@ -13,7 +13,9 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <fmt/format.h>
 
+#include "checks/pg_failure.hpp"
 #include "checks/wait.hpp"
+#include "text/escape.hpp"
 
 namespace wgs::checks {
 namespace {
@@ -259,20 +261,8 @@ std::string PgProbe::timeout_message() const {
 }
 
 void PgProbe::fail(bool timed_out, std::string message, std::optional<std::string> sqlstate) {
-  PgFailureFacts facts{failure_phase(), timed_out, clean_message(message, db().password.text()), std::move(sqlstate)};
-  auto const classified = classify_pg(facts);
-  result_.failure = classified;
-  PgStage failed{Status::fail, ms_since(stage_start_), facts.message, ""};
-  PgStage skipped{Status::skip, 0, "", ""};
-  if (classified.stage == Stage::tcp) {
-    result_.tcp = failed;
-    result_.tls = result_.auth = skipped;
-  } else if (classified.stage == Stage::tls) {
-    result_.tls = failed;
-    result_.auth = skipped;
-  } else {
-    result_.auth = failed;
-  }
+  PgFailure const failure{failure_phase(), timed_out, message, std::move(sqlstate), ms_since(stage_start_)};
+  result_ = record_failure(std::move(result_), failure, db().password.text());
   finish();
 }
 
@@ -318,7 +308,9 @@ std::string clean_message(std::string_view message, std::string_view password) {
     line += space ? ' ' : c;
   }
   while (!line.empty() && line.back() == ' ') line.pop_back();
-  return scrub(std::move(line), password);
+  // The server chose these bytes (libpq quotes what it received): shown, never obeyed or
+  // trusted to be UTF-8.
+  return text::escape_controls(scrub(std::move(line), password));
 }
 
 }  // namespace wgs::checks

@@ -43,7 +43,8 @@ void async_pg_probe(boost::asio::io_context& io, PgProbeSettings settings,
 // libpq's name for a connection status ("CONNECTION_SSL_STARTUP").
 std::string_view connection_status_name(int status);
 
-// One line from libpq's multi-line message, with the password replaced by "(hidden)".
+// One line from libpq's multi-line message, with the password replaced by "(hidden)" and
+// anything else than printable UTF-8 escaped (text/escape.hpp).
 std::string clean_message(std::string_view message, std::string_view password);
 
 }  // namespace wgs::checks

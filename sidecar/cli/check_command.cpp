@@ -7,6 +7,7 @@
 #include "cli/cli.hpp"
 #include "log/log.hpp"
 #include "netlink/rtnl.hpp"
+#include "text/json.hpp"
 #include "tunnel/tunnel.hpp"
 #include "util/exit_codes.hpp"
 
@@ -56,7 +57,7 @@ int check_command(Invocation const& invocation) {
   log_database_notes(*config);
   auto const report = run_checks(*config);
   if (has_flag(invocation, "--json")) {
-    std::puts(checks::to_json(report).dump(2).c_str());
+    std::puts(text::json_text(checks::to_json(report), 2).c_str());
   } else {
     std::fputs(checks::to_text(report).c_str(), stdout);
   }

@@ -4,9 +4,11 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "config/environment.hpp"
 #include "log/log.hpp"
+#include "text/escape.hpp"
 #include "util/exit_codes.hpp"
 #include "wgs/version.hpp"
 
@@ -58,11 +60,22 @@ std::optional<Words> split_words(int argc, char** argv) {
   return words;
 }
 
-void print_problems(config::Problems const& problems) {
-  std::fprintf(stderr, "wgsidecar: the configuration has %zu problem%s:\n", problems.count(),
-               problems.count() == 1 ? "" : "s");
-  for (auto const& problem : problems.list()) std::fprintf(stderr, "  %s\n", problem.to_string().c_str());
-  if (problems.not_listed() > 0) std::fprintf(stderr, "  and %zu more\n", problems.not_listed());
+// Every problem at once (up to a limit, then how many more). With SIDECAR_LOG_FORMAT=json (when
+// that much was readable) they are one log line with the problems as a field, so a log shipper
+// gets them whole; otherwise one line each, escaped (a problem may quote what was given).
+void report_problems(config::Loaded const& loaded) {
+  auto const& problems = loaded.problems;
+  auto const summary = fmt::format("the configuration has {} problem{}", problems.count(), problems.count() == 1 ? "" : "s");
+  if (loaded.config.logging.format == config::LogFormat::json) {
+    nlohmann::json listed = nlohmann::json::array();
+    for (auto const& problem : problems.list()) listed.push_back({{"variable", problem.where}, {"problem", problem.what}});
+    log::configure(loaded.config.logging);
+    return log::write(log::Level::error, summary, {{"problems", listed}, {"not_listed", problems.not_listed()}}, {});
+  }
+  std::string out = fmt::format("wgsidecar: {}:\n", summary);
+  for (auto const& problem : problems.list()) out += "  " + text::escape_controls(problem.to_string()) + "\n";
+  if (problems.not_listed() > 0) out += fmt::format("  and {} more\n", problems.not_listed());
+  std::fputs(out.c_str(), stderr);
 }
 
 }  // namespace
@@ -101,7 +114,7 @@ bool only_flags(Invocation const& invocation, std::initializer_list<std::string_
 std::optional<config::Config> load_config(Invocation const& invocation) {
   auto loaded = config::load(config::process_environment(), invocation.load);
   if (!loaded.problems.empty()) {
-    print_problems(loaded.problems);
+    report_problems(loaded);
     return std::nullopt;
   }
   log::configure(loaded.config.logging);

@@ -3,6 +3,7 @@
 
 #include "cli/cli.hpp"
 #include "config/describe.hpp"
+#include "text/json.hpp"
 #include "util/exit_codes.hpp"
 
 namespace wgs::cli {
@@ -12,7 +13,7 @@ int config_command(Invocation const& invocation) {
   auto const config = load_config(invocation);
   if (!config) return exit_code::config;
   if (has_flag(invocation, "--json")) {
-    std::puts(config::to_json(*config).dump(2).c_str());
+    std::puts(text::json_text(config::to_json(*config), 2).c_str());
   } else {
     std::fputs(config::to_text(*config).c_str(), stdout);
   }

@@ -4,6 +4,7 @@
 #include "cli/cli.hpp"
 #include "log/log.hpp"
 #include "netlink/rtnl.hpp"
+#include "text/json.hpp"
 #include "tunnel/mtu_probe.hpp"
 #include "tunnel/status_report.hpp"
 #include "tunnel/tunnel.hpp"
@@ -90,7 +91,7 @@ int status_command(Invocation const& invocation) {
     return exit_code::unavailable;
   }
   if (has_flag(invocation, "--json")) {
-    std::puts(tunnel::status_json(*status).dump(2).c_str());
+    std::puts(text::json_text(tunnel::status_json(*status), 2).c_str());
   } else {
     std::fputs(tunnel::status_text(*status).c_str(), stdout);
   }

@@ -106,7 +106,11 @@ struct Monitor {
 };
 
 struct Health {
-  std::optional<net::HostPort> listen;          // SIDECAR_HEALTH_ADDR, numeric "ip:port"; unset = off
+  // SIDECAR_HEALTH_ADDR as given: an IP (0.0.0.0 every IPv4 address, [::] every IPv4 and IPv6
+  // address) or a name /etc/hosts resolves (fly-local-6pn), and a port; unset = no server.
+  // health::bind_address turns it into what is bound, health::local_address into where a
+  // client on this machine connects.
+  std::optional<net::HostPort> listen;
 };
 
 struct Config {

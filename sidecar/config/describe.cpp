@@ -4,6 +4,8 @@
 
 #include <fmt/ranges.h>
 
+#include "text/json.hpp"
+
 namespace wgs::config {
 namespace {
 
@@ -134,7 +136,7 @@ std::string to_text(Config const& config) {
   std::string out = fmt::format(
       "interface: {} (from {}, backend {})\n  public key: {}\n  private key: {}\n  addresses: {}\n  mtu: {}\n",
       iface.name, wg.source, backend_name(wg.backend), keys::encode(keys::derive_public(iface.private_key)), hidden,
-      fmt::join(prefix_strings(iface.addresses), ", "), mtu_json(iface).dump());
+      fmt::join(prefix_strings(iface.addresses), ", "), text::json_text(mtu_json(iface)));
   if (iface.listen_port) out += fmt::format("  listening port: {}\n", *iface.listen_port);
   for (auto const& peer : wg.peers) {
     out += fmt::format("\npeer: {}\n", keys::encode(peer.public_key));

@@ -106,12 +106,16 @@ Monitor read_monitor(Environment const& env, Problems& problems) {
   return monitor;
 }
 
+// An IP, [::] (dual stack) or a name from /etc/hosts such as Fly's fly-local-6pn; the name
+// is looked up when `run` starts (health/listen_address.hpp), where its absence is fatal.
 Health read_health(Environment const& env, Problems& problems) {
   Health health;
   if (auto listen = lookup(env, "SIDECAR_HEALTH_ADDR")) {
     auto parsed = net::HostPort::parse(*listen);
-    if (!parsed || !parsed->numeric()) {
-      problems.add("SIDECAR_HEALTH_ADDR", "must be IP:PORT, e.g. 0.0.0.0:9090 or [::]:9090");
+    if (!parsed || !(parsed->numeric() || net::is_host_name(parsed->host))) {
+      problems.add("SIDECAR_HEALTH_ADDR",
+                   "must be IP:PORT, [::]:PORT (IPv4 and IPv6) or NAME:PORT with a name from /etc/hosts, e.g. "
+                   "[::]:9090 or fly-local-6pn:9090");
     } else {
       health.listen = *parsed;
     }

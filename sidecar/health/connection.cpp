@@ -36,7 +36,7 @@ Connection::Connection(boost::asio::ip::tcp::socket socket, Limits const& limits
 
 void Connection::start() {
   // One deadline for the whole head, so a client trickling a byte at a time is dropped too.
-  stream_.expires_after(limits_.request_timeout);
+  stream_.expires_after(limits_.head_timeout);
   // The head only: a body (allowed but meaningless here) must not turn a 405 into a 400.
   http::async_read_header(stream_, buffer_, parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -45,6 +45,7 @@ void Connection::start() {
 void Connection::close() { stream_.close(); }
 
 void Connection::on_read(beast::error_code ec) {
+  idle_ = false;
   if (is_gone(ec)) return close();
   if (is_too_large(ec)) return send(error_reply(431, "request header fields too large"), 11);
   if (ec) return send(error_reply(400, "bad request"), 11);
@@ -63,7 +64,7 @@ void Connection::send(Reply reply, unsigned version) {
   response_.prepare_payload();
   // HEAD: the same headers, Content-Length included, and no body.
   if (reply.head) response_.body().clear();
-  stream_.expires_after(limits_.request_timeout);
+  stream_.expires_after(limits_.write_timeout);
   http::async_write(stream_, response_,
                     [self = shared_from_this()](beast::error_code write_ec, std::size_t) { self->on_written(write_ec); });
 }

@@ -1,6 +1,7 @@
 #pragma once
 // One exchange on an accepted socket: read one request head within the limits, answer
-// it, close (Connection: close). The object lives as long as its pending operation.
+// it, close (Connection: close). The object lives as long as its pending operation; the
+// server may close it while it still waits for its head, to make room (admission.hpp).
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,8 +26,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Connection(boost::asio::ip::tcp::socket socket, Limits const& limits, Respond respond);
   void start();
-  // Ends the exchange at once: the server is going away.
+  // Ends the exchange at once: the server is going away, or needs the place.
   void close();
+  // Still waiting for the request head (a slow or silent client, or one just accepted).
+  bool is_idle() const { return idle_; }
 
  private:
   void on_read(boost::beast::error_code ec);
@@ -41,6 +44,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::beast::http::response<boost::beast::http::string_body> response_;
   Limits limits_;
   Respond respond_;
+  bool idle_ = true;
 };
 
 }  // namespace wgs::health

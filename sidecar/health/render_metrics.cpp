@@ -84,11 +84,12 @@ void recovery_metrics(Exposition& out, std::map<std::string, std::uint64_t> cons
 // Skipped stages measured nothing, so they have no sample rather than a misleading 0.
 void check_metrics(Exposition& out, checks::Report const& report) {
   auto const measured = [](checks::StageResult const& stage) { return stage.status != checks::Status::skip; };
-  out.family("wgsidecar_check_duration_milliseconds", "gauge", "Duration of each stage of the latest gating check.");
+  // Seconds, Prometheus's base unit, so rate() and dashboards need no conversion.
+  out.family("wgsidecar_check_duration_seconds", "gauge", "Duration of each stage of the latest gating check, in seconds.");
   for (auto const& stage : report.stages) {
     if (!measured(stage)) continue;
-    out.sample("wgsidecar_check_duration_milliseconds",
-               {{"target", stage.target}, {"stage", checks::stage_name(stage.stage)}}, stage.ms);
+    out.sample("wgsidecar_check_duration_seconds",
+               {{"target", stage.target}, {"stage", checks::stage_name(stage.stage)}}, stage.ms / 1000.0);
   }
   out.family("wgsidecar_check_ok", "gauge", "Whether each stage of the latest gating check passed (1) or failed (0).");
   for (auto const& stage : report.stages) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "health/render.hpp"
+#include "text/json.hpp"
 
 namespace wgs::health {
 
@@ -83,8 +84,8 @@ json status_json(Snapshot const& snapshot) {
 }
 
 std::string status_body(Snapshot const& snapshot) {
-  // `replace`: a stray invalid UTF-8 byte in an error text must not turn /status into a 500.
-  return status_json(snapshot).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  // A stray invalid UTF-8 byte in an error text must not turn /status into a 500.
+  return text::json_text(status_json(snapshot), 2) + "\n";
 }
 
 }  // namespace wgs::health

@@ -109,6 +109,25 @@ std::string HostPort::to_string() const {
   return fmt::format("{}:{}", host, port);
 }
 
+bool is_host_name(std::string_view text) {
+  if (text.empty() || text.size() > 253) return false;
+  std::size_t label = 0;
+  char previous = '.';
+  for (char c : text) {
+    bool const alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (c == '.') {
+      if (label == 0 || previous == '-') return false;
+      label = 0;
+    } else if (alnum || (c == '-' && label != 0)) {
+      if (++label > 63) return false;
+    } else {
+      return false;
+    }
+    previous = c;
+  }
+  return label != 0 && previous != '-';
+}
+
 Result<std::uint16_t> parse_port(std::string_view text) {
   auto const value = parse_decimal<unsigned long>(text);
   if (!value) return make_error("has a port that is not a number");

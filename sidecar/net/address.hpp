@@ -51,4 +51,8 @@ struct HostPort {
 // A decimal port 1..65535.
 Result<std::uint16_t> parse_port(std::string_view text);
 
+// A DNS host name as RFC 1123 allows it: dot-separated labels of letters, digits and
+// hyphens, each 1-63 long and not starting or ending with a hyphen; 253 characters at most.
+bool is_host_name(std::string_view text);
+
 }  // namespace wgs::net

@@ -1,13 +1,11 @@
 #include "supervise/run.hpp"
 
-#include <cstdio>
 #include <memory>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
-#include "checks/report.hpp"
 #include "config/describe.hpp"
 #include "health/server.hpp"
 #include "log/log.hpp"
@@ -42,7 +40,7 @@ class Session {
   ~Session() { startup_signals_.release(); }  // the SignalQueue owns the descriptor
 
   int serve() {
-    serve_health();
+    if (!serve_health()) return exit_code::os_error;
     listen_during_startup();
     startup_thread_ = std::jthread([this](std::stop_token stop) {
       auto startup = start_tunnel_and_wait(config_, {.detach_userspace = request_.exec}, stop, progress_);
@@ -56,16 +54,18 @@ class Session {
 
  private:
   // /healthz answers from the start; /readyz says "starting" until the checks have passed.
-  void serve_health() {
-    if (!config_.health.listen) return;
+  // An address that cannot be served is fatal before anything else starts: a platform check
+  // pointed at it would call a healthy machine dead, and nobody would see why.
+  bool serve_health() {
+    if (!config_.health.listen) return true;
     auto server = health::Server::start(io_, *config_.health.listen, [this] { return snapshot(); });
     if (!server) {
-      log::error("SIDECAR_HEALTH_ADDR: cannot serve health on {}: {}", config_.health.listen->to_string(),
-                 server.error().message);
-      return;
+      log::error("SIDECAR_HEALTH_ADDR: {}", server.error().message);
+      return false;
     }
     health_ = std::move(*server);
-    log::info("health endpoints on {} (/healthz, /readyz, /status, /metrics)", config_.health.listen->to_string());
+    log::info("health endpoints on {} (/healthz, /readyz, /status, /metrics)", health_->address());
+    return true;
   }
 
   health::Snapshot snapshot() const {
@@ -101,7 +101,6 @@ class Session {
     startup_signals_.release();
     startup_thread_.join();
     if (stop_signal_ || !startup.ready) {
-      if (!stop_signal_ && startup.last_report) std::fputs(checks::to_text(*startup.last_report).c_str(), stderr);
       code_ = stop_signal_ ? 128 + *stop_signal_ : exit_code::unavailable;
       return io_.stop();
     }

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <condition_variable>
 
+#include <fmt/format.h>
+
 #include "checks/runner.hpp"
 #include "log/log.hpp"
 #include "tunnel/mtu_probe.hpp"
@@ -41,6 +43,36 @@ bool probe_mtu_once(config::Config const& config, tunnel::Tunnel& tunnel) {
   return bool(probed);
 }
 
+// A start that did not work in time: the last report rides on the error line, as a field
+// in JSON mode and as the usual table for people in text mode.
+void log_gave_up(config::Config const& config, std::string const& problem, std::optional<checks::Report> const& report) {
+  auto const message = fmt::format("the path to the database did not work within {}: {}",
+                                   format_duration(config.supervision.startup_timeout), problem);
+  if (!report) return log::write(log::Level::error, message);
+  log::write(log::Level::error, message, {{"report", checks::to_json(*report)}}, checks::to_text(*report));
+}
+
+// The start policy's retries in the log: a line when the reason for waiting changes, not one
+// per attempt (a database that stays down for a minute is one line, not twenty); each attempt
+// at debug level.
+class RetryLog {
+ public:
+  void note(std::string const& problem, Duration next_wait) {
+    ++attempts_;
+    if (problem == logged_) {
+      log::debug("attempt {} failed the same way; retrying in {}", attempts_, format_duration(next_wait));
+      return;
+    }
+    logged_ = problem;
+    log::info("waiting for the path to the database ({}); retrying in {}, and logging again when the reason changes",
+              problem, format_duration(next_wait));
+  }
+
+ private:
+  std::string logged_;
+  unsigned attempts_ = 0;
+};
+
 }  // namespace
 
 void StartupProgress::update(std::string problem, std::optional<checks::Report> const& report) {
@@ -65,6 +97,7 @@ Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const
   auto const deadline = Clock::now() + config.supervision.startup_timeout;
   Duration backoff(250);
   std::string last_problem;
+  RetryLog retries;
   bool mtu_probed = false;
   while (!stop.stop_requested()) {
     if (!startup.tunnel) {
@@ -82,11 +115,10 @@ Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const
     progress.update("starting: " + last_problem, startup.last_report);
     auto const left = std::chrono::duration_cast<Duration>(deadline - Clock::now());
     if (left.count() <= 0) {
-      log::error("the path to the database did not work within {}: {}",
-                 format_duration(config.supervision.startup_timeout), last_problem);
+      log_gave_up(config, last_problem, startup.last_report);
       return startup;
     }
-    log::info("waiting for the path to the database ({}); retrying in {}", last_problem, format_duration(backoff));
+    retries.note(last_problem, backoff);
     if (!sleep_unless_stopped(stop, std::min(backoff, left))) break;
     backoff = std::min(backoff * 2, Duration(5000));
   }

@@ -104,7 +104,7 @@ TEST_CASE("every problem is reported at once, each naming its variable") {
       {"SIDECAR_PROBE_INTERVAL", "10", "unit"},
       {"SIDECAR_STALE_AFTER", "1s", "at least SIDECAR_PROBE_INTERVAL"},
       {"SIDECAR_GIVE_UP_AFTER", "0s", "must be from 1s to 168h"},
-      {"SIDECAR_HEALTH_ADDR", "localhost:9090", "IP:PORT"},
+      {"SIDECAR_HEALTH_ADDR", "not a name:9090", "IP:PORT"},
       {"SIDECAR_HEALTH_ADDR", "0.0.0.0", "IP:PORT"},
       {"SIDECAR_APP_RESTART", "always", "never or on-failure"},
       {"WG_ADDRESS", "", "set but empty"},

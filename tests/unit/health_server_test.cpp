@@ -1,5 +1,15 @@
-// Server::start's failures name the address and the cause (binding on loopback only).
+// Server::start: its failures name the address and the cause, its sockets stay out of the
+// app (binding on loopback only).
 #include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 
@@ -28,9 +38,40 @@ TEST_CASE("health server: binds a free port, and says why it cannot bind a taken
   CHECK(again.ok());
 }
 
-TEST_CASE("health server: a name is not a listen address") {
+TEST_CASE("health server: a name not in /etc/hosts is refused, naming the file") {
   boost::asio::io_context io;
-  auto server = health::Server::start(io, net::HostPort{"localhost", 9090}, empty_snapshot);
+  auto server = health::Server::start(io, net::HostPort{"no-such-name.wgsidecar.invalid", 9090}, empty_snapshot);
   REQUIRE_FALSE(server.ok());
-  CHECK(server.error().message == "health server: localhost:9090 is not a numeric IP:port");
+  CHECK(server.error().message.find("health server: no-such-name.wgsidecar.invalid is not in /etc/hosts") == 0);
+}
+
+// The app is spawned from the supervisor: a health socket without close-on-exec would live on
+// in the app (and keep the port open after wgsidecar is gone).
+TEST_CASE("health server: the listening socket and every accepted one are close-on-exec") {
+  boost::asio::io_context io;
+  auto server = health::Server::start(io, net::HostPort{"127.0.0.1", 0}, empty_snapshot);
+  REQUIRE(server.ok());
+  auto const port = (*server)->port();
+  int const client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(client >= 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(client, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  io.run_for(std::chrono::milliseconds(100));  // accept it
+
+  int server_sockets = 0;
+  for (auto const& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int const fd = std::stoi(entry.path().filename().string());
+    sockaddr_in local{};
+    socklen_t length = sizeof local;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0 || local.sin_family != AF_INET) continue;
+    if (ntohs(local.sin_port) != port) continue;  // the client's own socket has another local port
+    ++server_sockets;
+    CAPTURE(fd);
+    CHECK((::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+  }
+  CHECK(server_sockets == 2);  // listening + accepted
+  ::close(client);
 }

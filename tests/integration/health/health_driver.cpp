@@ -1,8 +1,10 @@
 // The health server over loopback with a made-up snapshot, for health_test.sh:
 //
-//   health_driver [--timeout-ms N] [--max-connections N] [--max-head-bytes N]
+//   health_driver [--listen-host HOST] [--head-timeout-ms N] [--max-connections N]
+//                 [--max-per-source N] [--max-head-bytes N]
 //
-// Listens on 127.0.0.1 on a free port and prints "port N" once it accepts. Starts not
+// Listens on HOST (as SIDECAR_HEALTH_ADDR takes it: an IP, :: or a name from /etc/hosts;
+// default 127.0.0.1) on a free port and prints "port N" once it accepts. Starts not
 // ready; each SIGUSR1 flips readiness (and the tunnel between starting and fresh).
 // SIGTERM or SIGINT destroys the server and exits 0. Exit 64 on bad flags, 71 when it
 // cannot listen.
@@ -46,12 +48,17 @@ health::Snapshot sample(bool ready, std::chrono::steady_clock::time_point starte
   return s;
 }
 
-bool parse_flags(int argc, char** argv, health::Limits& limits) {
+bool parse_flags(int argc, char** argv, health::Limits& limits, std::string& host) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view const flag = argv[i];
+    if (flag == "--listen-host") {
+      host = argv[i + 1];
+      continue;
+    }
     auto const value = std::stoul(argv[i + 1]);
-    if (flag == "--timeout-ms") limits.request_timeout = std::chrono::milliseconds(value);
+    if (flag == "--head-timeout-ms") limits.head_timeout = std::chrono::milliseconds(value);
     else if (flag == "--max-connections") limits.max_connections = value;
+    else if (flag == "--max-per-source") limits.max_per_source = value;
     else if (flag == "--max-head-bytes") limits.max_head_bytes = value;
     else return false;
   }
@@ -62,20 +69,23 @@ bool parse_flags(int argc, char** argv, health::Limits& limits) {
 
 int main(int argc, char** argv) {
   health::Limits limits;
-  if (!parse_flags(argc, argv, limits)) {
-    std::fputs("usage: health_driver [--timeout-ms N] [--max-connections N] [--max-head-bytes N]\n", stderr);
+  std::string host = "127.0.0.1";
+  if (!parse_flags(argc, argv, limits, host)) {
+    std::fputs("usage: health_driver [--listen-host HOST] [--head-timeout-ms N] [--max-connections N] "
+               "[--max-per-source N] [--max-head-bytes N]\n",
+               stderr);
     return exit_code::usage;
   }
   boost::asio::io_context io;
   bool ready = false;
   auto const started = std::chrono::steady_clock::now();
-  auto server = health::Server::start(io, net::HostPort{"127.0.0.1", 0}, [&] { return sample(ready, started); },
-                                      limits);
+  auto server = health::Server::start(io, net::HostPort{host, 0}, [&] { return sample(ready, started); }, limits);
   if (!server) {
     fmt::print(stderr, "health_driver: {}\n", server.error().message);
     return exit_code::os_error;
   }
   fmt::print("port {}\n", (*server)->port());
+  fmt::print(stderr, "health_driver: serving on {}\n", (*server)->address());
   std::fflush(stdout);
 
   boost::asio::signal_set flip(io, SIGUSR1);

@@ -1,40 +1,15 @@
 #!/usr/bin/env bash
 # The health endpoints over loopback, as a platform probe, Prometheus and a person with
 # curl use them, and as a hostile client tries them: status codes, content types, HEAD,
-# 404/405, a silent client dropped, an oversized head refused, the connection cap, and a
-# clean stop. Usage: health_test.sh PATH/TO/health_driver
+# 404/405, a silent client dropped, an oversized head refused, the connection caps (the
+# oldest idle connection makes room; one address holds only its share), and a clean stop. Usage: health_test.sh PATH/TO/health_driver
 set -euo pipefail
 driver=$(readlink -f "${1:?usage: health_test.sh PATH/TO/health_driver}")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../lib/assert.sh"
 source "$here/../../lib/skip.sh"
 needs_commands curl
-# Loopback only: no proxy may see these requests.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# start_driver NAME FLAGS... : runs the driver, sets $port and $pid once it listens.
-start_driver() {
-  local name=$1
-  shift
-  "$driver" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/$name.out")
-    [ -n "$port" ] && return 0
-    sleep 0.1
-  done
-  echo "health_driver did not start: $(cat "$tmp/$name.err")" >&2
-  exit 1
-}
+source "$here/lib.sh"
 
 # http [CURL ARGS...] PATH : prints "CODE CONTENT-TYPE"; body in $tmp/body, headers in $tmp/headers.
 http() {
@@ -66,7 +41,17 @@ dropped_after_silence() {
   if [ "$status" = 124 ]; then echo "still open"; else echo "dropped"; fi
 }
 
-start_driver main --timeout-ms 1000
+# is_closed FD: "closed" when the server has closed the connection on FD, else "open".
+is_closed() {
+  local status
+  set +e
+  timeout 0.5 cat <&"$1" >/dev/null
+  status=$?
+  set -e
+  if [ "$status" = 124 ]; then echo open; else echo closed; fi
+}
+
+start_driver main --head-timeout-ms 1000
 echo "status codes and content types"
 expect_eq "/healthz is 200 text" "200 text/plain; charset=utf-8" "$(http /healthz)"
 expect_eq "/healthz says ok" "ok" "$(cat "$tmp/body")"
@@ -113,7 +98,7 @@ for line in 'wgsidecar_up 1' 'wgsidecar_ready 1' 'wgsidecar_tunnel_state{state="
   'wgsidecar_tunnel_state{state="stale"} 0' 'wgsidecar_handshake_age_seconds 4.2' 'wgsidecar_rx_bytes_total 1234' \
   'wgsidecar_tx_bytes_total 5678' 'wgsidecar_recoveries_total{step="links"} 1' \
   'wgsidecar_recoveries_total{step="interface"} 0' 'wgsidecar_check_ok{target="primary",stage="tcp"} 0' \
-  'wgsidecar_check_duration_milliseconds{target="primary",stage="ping"} 1.25' 'wgsidecar_app_restarts_total 0'; do
+  'wgsidecar_check_duration_seconds{target="primary",stage="ping"} 0.00125' 'wgsidecar_app_restarts_total 0'; do
   expect_eq "/metrics: $line" "$line" "$(grep -xF "$line" <<<"$metrics" || true)"
 done
 expect_contains "/metrics: uptime" "wgsidecar_uptime_seconds " "$metrics"
@@ -149,14 +134,26 @@ code=$(http -H "@$tmp/huge" /healthz)
 case "$code" in 431*|000*) pass "a 200 KB header is refused (431 or closed): $code" ;; *) fail "a 200 KB header is refused" "got $code" ;; esac
 expect_eq "the server still answers after all that" "200 text/plain; charset=utf-8" "$(http /healthz)"
 
-echo "the connection cap"
-start_driver capped --timeout-ms 60000 --max-connections 4
+echo "the connection cap: the oldest idle connection makes room"
+start_driver capped --head-timeout-ms 60000 --max-connections 4 --max-per-source 4
 fds=()
 for _ in 1 2 3 4; do exec {fd}<>"/dev/tcp/127.0.0.1/$port"; fds+=("$fd"); done
-expect_eq "a fifth client is turned away while four are open" "000" "$(http /healthz | cut -d' ' -f1)"
+sleep 0.2  # all four accepted
+expect_eq "a fifth client is served while four idle ones are open" "200 text/plain; charset=utf-8" "$(http /healthz)"
+expect_eq "... and the oldest idle one was closed for it" "closed" "$(is_closed "${fds[0]}")"
+expect_eq "... the newest idle one is still open" "open" "$(is_closed "${fds[3]}")"
 for fd in "${fds[@]}"; do exec {fd}<&-; done
-for _ in $(seq 100); do [ "$(http /healthz)" = "200 text/plain; charset=utf-8" ] && break; sleep 0.1; done
-expect_eq "once they go, clients are served again" "200 text/plain; charset=utf-8" "$(http /healthz)"
+
+echo "the per-source cap"
+start_driver per_source --head-timeout-ms 60000 --max-connections 16 --max-per-source 2
+fds=()
+for _ in 1 2 3; do exec {fd}<>"/dev/tcp/127.0.0.1/$port"; fds+=("$fd"); sleep 0.1; done
+expect_eq "a third idle connection from one address closes that address's oldest" "closed" "$(is_closed "${fds[0]}")"
+expect_eq "... and keeps the other two" "open open" "$(is_closed "${fds[1]}") $(is_closed "${fds[2]}")"
+code=$(curl --noproxy '*' -sS -m 10 -o /dev/null -w '%{http_code}' --interface 127.0.0.2 "http://127.0.0.1:$port/healthz" || true)
+expect_eq "a client from another address gets in" "200" "$code"
+expect_eq "... without closing anything of the first address" "open open" "$(is_closed "${fds[1]}") $(is_closed "${fds[2]}")"
+for fd in "${fds[@]}"; do exec {fd}<&-; done
 
 echo "stopping"
 exec {idle}<>"/dev/tcp/127.0.0.1/$port"
