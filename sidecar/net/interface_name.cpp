@@ -13,6 +13,11 @@ bool is_refused_character(char c) {
   return c == '/' || c == ':' || c == '%' || c == '\0' || is_kernel_space(static_cast<unsigned char>(c));
 }
 
+// The kernel takes any other byte, but the name is shown in logs, `status --json` and metrics,
+// where control bytes are escaped and invalid UTF-8 is repaired: what they showed would not be
+// the interface's name.
+bool is_shown_as_is(char c) { return c > ' ' && c < 0x7F; }
+
 }  // namespace
 
 Status check_interface_name(std::string_view name) {
@@ -20,6 +25,9 @@ Status check_interface_name(std::string_view name) {
   if (name == "." || name == "..") return make_error("cannot be . or .. (the kernel refuses them: they name directories in /sys)");
   for (char c : name) {
     if (is_refused_character(c)) return make_error("cannot hold '/', ':', '%', whitespace or a NUL byte (the kernel's rule for interface names)");
+  }
+  for (char c : name) {
+    if (!is_shown_as_is(c)) return make_error("must be printable ASCII (logs and JSON would have to alter any other byte, and then name another interface)");
   }
   return ok_status();
 }

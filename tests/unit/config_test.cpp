@@ -328,13 +328,13 @@ TEST_CASE("SIDECAR_REQUIRE: start gating is turned off only by none") {
   }
 }
 
-TEST_CASE("WG_INTERFACE follows the kernel's dev_valid_name") {
+TEST_CASE("WG_INTERFACE follows the kernel's dev_valid_name, in printable ASCII") {
   std::vector<std::string> const accepted = {
-      "wg0", "a", "wg-db.1", "x234567890abcde", "wg=+_", "...", ".wg", "wg\x01", "caf\xc3\xa9", "WG0",
+      "wg0", "a", "wg-db.1", "x234567890abcde", "wg=+_", "...", ".wg", "WG0", "wg~!", "wg@db",
   };
   std::vector<std::string> const refused = {
       ".", "..", "wg/0", "wg:0", "wg 0", "wg\t0", "wg\v", "wg\f", "wg\r", "wg\xa0", "wg%d", "x234567890abcdef",
-      std::string("wg\0x", 4),
+      std::string("wg\0x", 4), "wg\x01", "wg\x7f", "caf\xc3\xa9", "dh\xff" "0",
   };
   for (auto const& name : accepted) {
     auto env = seed_environment();
