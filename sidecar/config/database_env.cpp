@@ -2,11 +2,13 @@
 // DATABASE_READ_REPLICA_URL. URLs are parsed by libpq itself so every form libpq accepts
 // (postgres://, postgresql://, key=value) means the same here as in the app.
 #include <libpq-fe.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include <array>
+#include <cstring>
 #include <memory>
 
 #include "config/fields.hpp"
@@ -57,9 +59,17 @@ Database from_db_variables(Environment const& env, Problems& problems) {
   return db;
 }
 
+// libpq's copies of the URL's parts (the password among them) are zeroed before they are freed.
+void free_wiped(PQconninfoOption* options) {
+  for (auto* option = options; option != nullptr && option->keyword != nullptr; ++option) {
+    if (option->val != nullptr) sodium_memzero(option->val, std::strlen(option->val));
+  }
+  PQconninfoFree(options);
+}
+
 // libpq's parse error quotes the offending token, which can be part of the password: only
 // pass it on when it cannot contain the URL's user-info.
-std::string safe_parse_error(std::string const& url, char const* message) {
+std::string safe_parse_error(std::string_view url, char const* message) {
   auto const scheme = url.find("://");
   auto const at = url.find('@');
   bool const has_userinfo = scheme != std::string::npos && at != std::string::npos && at > scheme;
@@ -82,12 +92,12 @@ void apply_url_option(Database& db, std::string_view key, char const* value, std
 
 std::optional<Database> from_url(Environment const& env, std::string const& name, std::string const& target,
                                  Problems& problems) {
-  auto const url = *lookup(env, name);
+  LockedString const url(*lookup(env, name));  // libpq wants it NUL-terminated
   char* error = nullptr;
-  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(url.c_str(), &error),
-                                                                       &PQconninfoFree);
+  std::unique_ptr<PQconninfoOption, decltype(&free_wiped)> options(PQconninfoParse(url.c_str(), &error), &free_wiped);
   if (!options) {
     problems.add(name, safe_parse_error(url, error));
+    if (error != nullptr) sodium_memzero(error, std::strlen(error));
     PQfreemem(error);
     return std::nullopt;
   }

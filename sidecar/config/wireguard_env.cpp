@@ -18,7 +18,7 @@ constexpr char const* tunnel_variables[] = {
 
 struct Variable {
   std::string name;
-  std::optional<std::string> value;  // set, possibly empty
+  std::optional<std::string_view> value;  // set, possibly empty; a view into the environment
 };
 
 Variable get(Environment const& env, char const* name) { return {name, lookup(env, name)}; }

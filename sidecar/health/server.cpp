@@ -1,5 +1,10 @@
 #include "health/server.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <unistd.h>
+
 #include <list>
 
 #include <boost/asio/ip/address.hpp>
@@ -35,6 +40,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Reply respond(std::string_view method, std::string_view target) const;
 
   tcp::acceptor acceptor_;
+  tcp protocol_ = tcp::v4();
   asio::steady_timer retry_timer_;
   SnapshotSource source_;
   Limits limits_;
@@ -53,8 +59,19 @@ Status Listener::open(tcp::endpoint const& endpoint) {
                                   ec.message()),
                       ec.value());
   };
-  acceptor_.open(endpoint.protocol(), ec);
-  if (ec) return fail("open a socket for");
+  // Opened and accepted close-on-exec, so the app (started from this thread or another)
+  // never holds the health port: it could answer /readyz itself.
+  int const fd = ::socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
+  if (fd < 0) {
+    ec.assign(errno, boost::system::system_category());
+    return fail("open a socket for");
+  }
+  acceptor_.assign(endpoint.protocol(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    return fail("open a socket for");
+  }
+  protocol_ = endpoint.protocol();
   // A restarted supervisor must get its port back while old connections sit in TIME_WAIT.
   acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (ec) return fail("set SO_REUSEADDR on");
@@ -67,8 +84,17 @@ Status Listener::open(tcp::endpoint const& endpoint) {
   return ok_status();
 }
 
+// Asio's accept gives no SOCK_CLOEXEC: wait for a client, then accept4.
 void Listener::accept() {
-  acceptor_.async_accept([self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+  acceptor_.async_wait(tcp::acceptor::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+    tcp::socket socket(self->acceptor_.get_executor());
+    if (!ec) {
+      int const fd = ::accept4(self->acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (fd < 0 && (errno == EAGAIN || errno == ECONNABORTED || errno == EINTR)) return self->accept();
+      if (fd < 0) ec.assign(errno, boost::system::system_category());
+      if (fd >= 0) socket.assign(self->protocol_, fd, ec);
+      if (fd >= 0 && ec) ::close(fd);
+    }
     self->on_accept(ec, std::move(socket));
   });
 }
