@@ -28,7 +28,8 @@ std::optional<int> signal_number(std::string_view text) {
 }  // namespace
 
 void read_app_process(Environment const& env, Supervision& supervision, Problems& problems) {
-  if (auto user = lookup(env, "SIDECAR_APP_USER")) {
+  // Empty is root: `docker run -e SIDECAR_APP_USER=` is how an image's setting is undone.
+  if (auto user = lookup(env, "SIDECAR_APP_USER"); user && !user->empty()) {
     auto identity = process::resolve_identity(*user);
     if (identity) supervision.app_user = *identity;
     else problems.add("SIDECAR_APP_USER", identity.error().message);

@@ -104,7 +104,6 @@ TEST_CASE("SIDECAR_APP_*: user, kept capabilities, parent-death signal") {
     char const* fragment;
   };
   Case const cases[] = {
-      {"SIDECAR_APP_USER", "", "is empty"},
       {"SIDECAR_APP_USER", "1:2:3", "one colon"},
       {"SIDECAR_APP_KEEP_CAPS", "net_admin,flying", "'flying' is not a capability"},
       {"SIDECAR_APP_PARENT_DEATH_SIGNAL", "SIGNOPE", "must be a signal"},
@@ -119,6 +118,12 @@ TEST_CASE("SIDECAR_APP_*: user, kept capabilities, parent-death signal") {
     CHECK(loaded.problems.list()[0].where == c.variable);
     CHECK(loaded.problems.list()[0].what.find(c.fragment) != std::string::npos);
   }
+  auto root_again = env;
+  root_again["SIDECAR_APP_USER"] = "";  // undoes an image's setting
+  auto const undone = config::load(root_again);
+  REQUIRE(undone.problems.empty());
+  CHECK_FALSE(undone.config.supervision.app_user);
+
   auto both = env;
   both["SIDECAR_APP_USER"] = "65534";
   auto const conflicting = config::load(both);
