@@ -13,6 +13,12 @@ constexpr char const* passwd = "root:x:0:0:root:/root:/bin/sh\n"
                                "broken:x:12:\n";
 constexpr char const* group = "root:x:0:\nnogroup:x:65534:\nwheel:x:10:app\n";
 
+// With the image's /etc/passwd and /etc/group, or as FROM scratch without them.
+Result<process::Identity> parse(char const* spec, bool with_files) {
+  if (!with_files) return process::parse_identity(spec, std::nullopt, std::nullopt);
+  return process::parse_identity(spec, passwd, group);
+}
+
 }  // namespace
 
 TEST_CASE("SIDECAR_APP_USER: numbers, names, and a uid's group") {
@@ -36,8 +42,7 @@ TEST_CASE("SIDECAR_APP_USER: numbers, names, and a uid's group") {
   };
   for (auto const& c : cases) {
     CAPTURE(c.spec);
-    auto const identity = process::parse_identity(c.spec, c.with_files ? std::optional<std::string_view>(passwd) : std::nullopt,
-                                                  c.with_files ? std::optional<std::string_view>(group) : std::nullopt);
+    auto const identity = parse(c.spec, c.with_files);
     REQUIRE(identity);
     CHECK(identity->uid == c.uid);
     CHECK(identity->gid == c.gid);
@@ -64,8 +69,7 @@ TEST_CASE("SIDECAR_APP_USER: each mistake says what is wrong") {
   };
   for (auto const& c : cases) {
     CAPTURE(c.spec);
-    auto const identity = process::parse_identity(c.spec, c.with_files ? std::optional<std::string_view>(passwd) : std::nullopt,
-                                                  c.with_files ? std::optional<std::string_view>(group) : std::nullopt);
+    auto const identity = parse(c.spec, c.with_files);
     REQUIRE_FALSE(identity);
     CHECK(identity.error().message.find(c.fragment) != std::string::npos);
   }
