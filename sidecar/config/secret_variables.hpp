@@ -25,7 +25,6 @@ inline constexpr SecretVariable secret_variables[] = {
     {"DB_PASSWORD", SecretUse::app},
     {"DATABASE_URL", SecretUse::app},  // postgresql://user:password@...
     {"DATABASE_READ_REPLICA_URL", SecretUse::app},
-    {"PGPASSWORD", SecretUse::app},  // libpq's own variable, read by an app that uses libpq's defaults
 };
 
 // The entry for `name` (or for NAME when `name` is NAME_FILE); nullptr when it holds no secret.

@@ -27,7 +27,6 @@ TEST_CASE("secret variables, and NAME_FILE as NAME") {
       {"DB_PASSWORD_FILE", true, config::SecretUse::app},
       {"DATABASE_URL", true, config::SecretUse::app},
       {"DATABASE_READ_REPLICA_URL", true, config::SecretUse::app},
-      {"PGPASSWORD", true, config::SecretUse::app},
       {"WG_ADDRESS", false, config::SecretUse::app},
       {"DB_HOST", false, config::SecretUse::app},
       {"WG_PRIVATE_KEYS", false, config::SecretUse::app},
