@@ -12,8 +12,11 @@ wgsidecar=$(readlink -f "${1:?usage: hostile_app_test.sh WGSIDECAR HOSTILE_PROBE
 probe=$(readlink -f "${2:?}")
 mode=${3:?}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../../lib/assert.sh
 source "$here/../../lib/assert.sh"
+# shellcheck source-path=SCRIPTDIR source=../../lab/lab.sh
 source "$here/../../lab/lab.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$here/lib.sh"
 sec_require_root_and_tools ip wg wireguard-go curl pgrep sha256sum od base64
 sec_setup "ha${mode:0:1}-"

@@ -11,9 +11,13 @@ set -euo pipefail
 wgsidecar=$(readlink -f "${1:?usage: inheritance_test.sh WGSIDECAR HOSTILE_PROBE}")
 probe=$(readlink -f "${2:?}")
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../../lib/assert.sh
 source "$here/../../lib/assert.sh"
+# shellcheck source-path=SCRIPTDIR source=../../lib/wait.sh
 source "$here/../../lib/wait.sh"
+# shellcheck source-path=SCRIPTDIR source=../../lab/lab.sh
 source "$here/../../lab/lab.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$here/lib.sh"
 sec_require_root_and_tools ip wg wireguard-go curl pgrep
 sec_setup inh-
@@ -23,8 +27,8 @@ wg_pids() { pgrep -f "wireguard-go -f $WG_INTERFACE\$" | tr '\n' ' ' | sed 's/ $
 tunnel_works() { ip netns exec "$sec_edge" ping -c 1 -W 2 "$LAB_HUB_WG_ADDR" >/dev/null 2>&1; }
 # hold_health_connections N: N idle clients of the health port, kept open in the background.
 hold_health_connections() {
-  local i
-  for i in $(seq "$1"); do
+  local _
+  for _ in $(seq "$1"); do
     ip netns exec "$sec_edge" bash -c "exec 3<>/dev/tcp/127.0.0.1/$sec_health_port; sleep 3" &
   done
   sleep 0.3
@@ -42,6 +46,7 @@ not_close_on_exec() {
 
 echo "descriptors: at the start, after an on-failure restart with health clients connected"
 # The first run lists its descriptors and fails once the test says so; the second lists them again.
+# shellcheck disable=SC2016 # $n and $(...) are the app's, expanded when it runs
 app='n=$(ls '"$sec_tmp"'/fds.* 2>/dev/null | wc -l); '"$sec_tmp"'/bin/hostile_probe fds > '"$sec_tmp"'/fds.$n
      [ "$n" -ge 1 ] && exec sleep 1000
      while [ ! -e '"$sec_tmp"'/fail-now ]; do sleep 0.1; done; exit 1'
