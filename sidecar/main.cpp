@@ -3,6 +3,7 @@
 // every command, what it does, and where it lives (cli/<name>_command.cpp and the module it
 // calls). Exit codes are util/exit_codes.hpp; the configuration is config/config.hpp.
 #include "cli/cli.hpp"
+#include "process/undumpable.hpp"
 #include "util/exit_codes.hpp"
 
 namespace {
@@ -33,6 +34,8 @@ constexpr Command commands[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything reads a secret: no core dumps, no /proc/<pid>/mem for others.
+  wgs::process::become_undumpable();
   // --config FILE, --help and --version before the command; `wgsidecar /app/x` means `run`.
   auto const invocation = parse_command_line(argc, argv, commands);
   if (!invocation) return wgs::exit_code::usage;

@@ -22,6 +22,8 @@ PersistentKeepalive = 25
 CONF
 openssl rand -hex 24 > db_password
 printf '*:*:*:postgres:%s\n' "$(cat db_password)" > pgpass
+# contacts-api reads it too, as SIDECAR_APP_USER (nobody); libpq wants mode 0600.
+chown 65534:65534 pgpass
 mkdir -p tls
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
   -subj "/CN=wgsidecar compose lab CA" -keyout tls/ca.key -out tls/ca.crt \

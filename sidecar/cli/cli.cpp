@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/environment.hpp"
+#include "config/secret_variables.hpp"
 #include "log/log.hpp"
 #include "text/escape.hpp"
 #include "util/exit_codes.hpp"
@@ -112,7 +113,12 @@ bool only_flags(Invocation const& invocation, std::initializer_list<std::string_
 }
 
 std::optional<config::Config> load_config(Invocation const& invocation) {
-  auto loaded = config::load(config::process_environment(), invocation.load);
+  return load_config(invocation, config::process_environment());
+}
+
+std::optional<config::Config> load_config(Invocation const& invocation, config::Environment const& env) {
+  auto loaded = config::load(env, invocation.load);
+  config::wipe_secrets_from_process_environment();
   if (!loaded.problems.empty()) {
     report_problems(loaded);
     return std::nullopt;

@@ -31,7 +31,10 @@ struct Invocation {
 std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Command const> commands);
 
 // Loads and validates the configuration; on problems prints all of them and returns nullopt
-// (the caller exits with exit_code::config).
+// (the caller exits with exit_code::config). Either way the secrets are then wiped from this
+// process's environment block (config/secret_variables.hpp): `env` is the only copy left.
+std::optional<config::Config> load_config(Invocation const& invocation, config::Environment const& env);
+// The same, from this process's environment.
 std::optional<config::Config> load_config(Invocation const& invocation);
 // What `check` and `run` say about the databases before they start: settings of the app's
 // driver that the checks ignore (each named once), or that no database is configured.

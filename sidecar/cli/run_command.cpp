@@ -1,6 +1,7 @@
 // run [--exec] [--] CMD [ARGS...]: the ENTRYPOINT mode.
 #include "cli/cli.hpp"
 #include "config/environment.hpp"
+#include "supervise/app_environment.hpp"
 #include "supervise/run.hpp"
 #include "util/exit_codes.hpp"
 
@@ -25,10 +26,13 @@ int run_command(Invocation const& invocation) {
     std::fputs("wgsidecar run: give the app to run, e.g. wgsidecar run -- /app/contacts-api\n", stderr);
     return exit_code::usage;
   }
-  auto const config = load_config(invocation);
+  auto env = config::process_environment();
+  auto const config = load_config(invocation, env);
   if (!config) return exit_code::config;
   log_database_notes(*config);
-  return supervise::supervise(*config, config::process_environment(), request);
+  auto const app_env = supervise::app_environment(env, config->supervision.keep_env);
+  env.clear();  // from here on, the app's environment is the only copy
+  return supervise::supervise(*config, app_env, request);
 }
 
 }  // namespace wgs::cli

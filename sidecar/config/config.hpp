@@ -11,6 +11,8 @@
 #include "keys/keys.hpp"
 #include "keys/secret.hpp"
 #include "net/address.hpp"
+#include "process/capabilities.hpp"
+#include "process/identity.hpp"
 #include "util/duration.hpp"
 
 namespace wgs::config {
@@ -97,6 +99,10 @@ struct Supervision {
   bool keep_tunnel = false;                     // SIDECAR_KEEP_TUNNEL=1: leave it up on exit
   bool signal_group = false;                    // SIDECAR_SIGNAL_GROUP=1: forward to the app's group
   AppRestart app_restart = AppRestart::never;   // SIDECAR_APP_RESTART=never|on-failure
+  std::optional<process::Identity> app_user;    // SIDECAR_APP_USER: uid[:gid] or names; unset = root
+  // A root app's capabilities: Docker's default set, plus SIDECAR_APP_KEEP_CAPS.
+  process::Capabilities app_capabilities = process::docker_default_capabilities();
+  int app_parent_death_signal = 0;              // SIDECAR_APP_PARENT_DEATH_SIGNAL; 0 = none
 };
 
 struct Monitor {

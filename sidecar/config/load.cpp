@@ -4,24 +4,32 @@
 #include <array>
 
 #include "config/secret_files.hpp"
+#include "config/secret_variables.hpp"
 
 namespace wgs::config {
 namespace {
 
 // Every SIDECAR_* variable wgsidecar reads. Anything else with the prefix is a typo, and a
 // typo in a timeout is better caught at start than found in an incident.
-constexpr std::array<std::string_view, 15> sidecar_variables = {
+constexpr std::array<std::string_view, 18> sidecar_variables = {
     "SIDECAR_LOG_FORMAT",     "SIDECAR_LOG_LEVEL",     "SIDECAR_PING_HOST",   "SIDECAR_CHECK_TIMEOUT",
     "SIDECAR_STARTUP_TIMEOUT", "SIDECAR_SHUTDOWN_TIMEOUT", "SIDECAR_REQUIRE",  "SIDECAR_KEEP_ENV",
     "SIDECAR_KEEP_TUNNEL",    "SIDECAR_SIGNAL_GROUP",  "SIDECAR_APP_RESTART", "SIDECAR_PROBE_INTERVAL",
     "SIDECAR_STALE_AFTER",    "SIDECAR_GIVE_UP_AFTER", "SIDECAR_HEALTH_ADDR",
+    "SIDECAR_APP_USER",       "SIDECAR_APP_KEEP_CAPS", "SIDECAR_APP_PARENT_DEATH_SIGNAL",
 };
+
+// A secret's NAME_FILE form is as known as NAME.
+bool is_known_sidecar_variable(std::string_view name) {
+  bool const listed = std::find(sidecar_variables.begin(), sidecar_variables.end(), name) != sidecar_variables.end();
+  return listed || (name.ends_with("_FILE") && find_secret_variable(name) != nullptr);
+}
 
 void reject_unknown_sidecar_variables(Environment const& env, Problems& problems) {
   for (auto const& [name, value] : env) {
     if (!name.starts_with("SIDECAR_")) continue;
-    if (std::find(sidecar_variables.begin(), sidecar_variables.end(), name) == sidecar_variables.end()) {
-      problems.add(name, "is not a setting wgsidecar knows (see the configuration table in the README)");
+    if (!is_known_sidecar_variable(name)) {
+      problems.add(std::string(name), "is not a setting wgsidecar knows (see the configuration table in the README)");
     }
   }
 }

@@ -28,6 +28,7 @@ std::vector<Database> read_databases(Environment const& env, Problems& problems)
 Logging read_logging(Environment const& env, Problems& problems);
 Checks read_checks(Environment const& env, Problems& problems);
 Supervision read_supervision(Environment const& env, Problems& problems);
+void read_app_process(Environment const& env, Supervision& supervision, Problems& problems);
 Monitor read_monitor(Environment const& env, Problems& problems);
 Health read_health(Environment const& env, Problems& problems);
 void validate_wireguard(WireGuard const& wireguard, Problems& problems);

@@ -92,6 +92,7 @@ Supervision read_supervision(Environment const& env, Problems& problems) {
     if (*restart == "on-failure") supervision.app_restart = AppRestart::on_failure;
     else if (*restart != "never") problems.add("SIDECAR_APP_RESTART", "must be never or on-failure");
   }
+  read_app_process(env, supervision, problems);
   return supervision;
 }
 

@@ -14,7 +14,7 @@ constexpr char const* tunnel_variables[] = {
     "WG_PRESHARED_KEY", "WG_LISTEN_PORT",   "WG_PERSISTENT_KEEPALIVE", "WG_MTU",
 };
 
-std::optional<std::string> required(Environment const& env, char const* name, Problems& problems, char const* what) {
+std::optional<std::string_view> required(Environment const& env, char const* name, Problems& problems, char const* what) {
   if (!env.contains(name)) {
     problems.add(name, fmt::format("is required: {}", what));
     return std::nullopt;
@@ -57,7 +57,7 @@ Interface interface_from_env(Environment const& env, Problems& problems) {
   return iface;
 }
 
-Backend backend(std::string const& name, Problems& problems) {
+Backend backend(std::string_view name, Problems& problems) {
   if (name == "kernel") return Backend::kernel;
   if (name == "userspace") return Backend::userspace;
   if (name != "auto") problems.add("WG_BACKEND", "must be auto, kernel or userspace");

@@ -71,11 +71,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Reply respond(std::string_view method, std::string_view target) const;
 
   tcp::acceptor acceptor_;
+  tcp protocol_ = tcp::v4();
   asio::steady_timer retry_timer_;
   SnapshotSource source_;
   Limits limits_;
   std::list<Open> open_;       // in accept order, oldest first
-  tcp protocol_ = tcp::v4();
   std::uint16_t port_ = 0;
   bool stopped_ = false;
   std::optional<std::chrono::steady_clock::time_point> logged_crowding_;
@@ -117,6 +117,7 @@ Status Listener::open(tcp::endpoint const& endpoint) {
   return ok_status();
 }
 
+// Asio's accept gives no SOCK_CLOEXEC: wait for a client, then accept4.
 void Listener::accept() {
   acceptor_.async_wait(tcp::acceptor::wait_read,
                        [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });

@@ -1,19 +1,23 @@
 #include "supervise/app_environment.hpp"
 
 #include <algorithm>
-#include <string_view>
+
+#include "config/secret_variables.hpp"
 
 namespace wgs::supervise {
 
-std::vector<std::string> app_environment(config::Environment const& env, std::vector<std::string> const& keep) {
-  auto const is_secret = [&](std::string const& name) {
-    bool const listed = std::any_of(std::begin(secret_variables), std::end(secret_variables),
-                                    [&](char const* secret) { return name == secret; });
-    return listed && std::find(keep.begin(), keep.end(), name) == keep.end();
+LockedStrings app_environment(config::Environment const& env, std::vector<std::string> const& keep) {
+  auto const is_withheld = [&](std::string_view name) {
+    auto const* secret = config::find_secret_variable(name);
+    auto const kept = [&](std::string_view named) { return std::find(keep.begin(), keep.end(), named) != keep.end(); };
+    return secret != nullptr && secret->use == config::SecretUse::supervisor && !kept(name) && !kept(secret->name);
   };
-  std::vector<std::string> out;
+  LockedStrings out;
   for (auto const& [name, value] : env) {
-    if (!is_secret(name)) out.push_back(name + "=" + value);
+    if (is_withheld(name)) continue;
+    auto& entry = out.emplace_back(name);
+    entry += '=';
+    entry += value;
   }
   return out;
 }

@@ -10,7 +10,6 @@
 #include "health/server.hpp"
 #include "log/log.hpp"
 #include "monitor/monitor.hpp"
-#include "supervise/app_environment.hpp"
 #include "supervise/spawn.hpp"
 #include "supervise/startup.hpp"
 #include "supervise/supervisor.hpp"
@@ -29,11 +28,11 @@ void take_tunnel_down(config::Config const& config) {
 // tunnel until the app has ended for good.
 class Session {
  public:
-  Session(config::Config const& config, config::Environment const& env, RunRequest const& request,
-          SignalQueue& signals)
+  Session(config::Config const& config, LockedStrings const& app_env, RunRequest const& request, SignalQueue& signals)
       : config_(config),
         request_(request),
-        app_env_(app_environment(env, config.supervision.keep_env)),
+        app_env_(app_env),
+        app_options_(app_options(config.supervision)),
         signals_(signals),
         startup_signals_(io_, signals.fd()) {}
 
@@ -110,7 +109,7 @@ class Session {
       return io_.stop();
     }
     app_ = std::make_unique<AppSupervisor>(io_, signals_, config_.supervision,
-                                           [this] { return spawn(request_.command, app_env_); });
+                                           [this] { return spawn(request_.command, app_env_, app_options_); });
     app_->on_finished([this] { io_.stop(); });
     if (!app_->start()) return io_.stop();
     monitor_ = std::make_unique<monitor::Monitor>(
@@ -122,7 +121,7 @@ class Session {
 
   int finish() {
     if (exec_) {
-      auto const failure = exec_in_place(request_.command, app_env_);
+      auto const failure = exec_in_place(request_.command, app_env_, app_options_);
       log::error("{}", failure.message);
       return failure.exit_code;
     }
@@ -135,7 +134,8 @@ class Session {
 
   config::Config const& config_;
   RunRequest const& request_;
-  std::vector<std::string> const app_env_;
+  LockedStrings const& app_env_;
+  AppOptions const app_options_;
   SignalQueue& signals_;
   boost::asio::io_context io_;
   boost::asio::posix::stream_descriptor startup_signals_;
@@ -153,10 +153,10 @@ class Session {
 
 }  // namespace
 
-int supervise(config::Config const& config, config::Environment const& env, RunRequest const& request) {
+int supervise(config::Config const& config, LockedStrings const& app_env, RunRequest const& request) {
   SignalQueue signals;
   become_subreaper();
-  Session session(config, env, request, signals);
+  Session session(config, app_env, request, signals);
   return session.serve();
 }
 

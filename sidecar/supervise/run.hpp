@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "config/environment.hpp"
+#include "keys/locked_memory.hpp"
 
 namespace wgs::supervise {
 
@@ -15,6 +15,7 @@ struct RunRequest {
   bool exec = false;  // --exec: execve the app after the checks, no supervision
 };
 
-int supervise(config::Config const& config, config::Environment const& env, RunRequest const& request);
+// `app_env`: the app's whole environment (supervise/app_environment.hpp), kept for restarts.
+int supervise(config::Config const& config, LockedStrings const& app_env, RunRequest const& request);
 
 }  // namespace wgs::supervise

@@ -1,82 +1,60 @@
 #include "supervise/spawn.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
-#include <cstring>
 
 #include <fmt/format.h>
 
-#include "util/exec.hpp"
+#include "process/exec_args.hpp"
+#include "process/spawn.hpp"
 
 namespace wgs::supervise {
 namespace {
 
-std::string search_path(std::string const& name, std::vector<std::string> const& env) {
-  if (name.find('/') != std::string::npos) return name;
-  std::string path = "/usr/local/bin:/usr/bin:/bin";
+std::string search_path(LockedStrings const& env) {
   for (auto const& entry : env) {
-    if (entry.starts_with("PATH=")) path = entry.substr(5);
+    if (entry.starts_with("PATH=")) return std::string(std::string_view(entry).substr(5));
   }
-  std::string fallback;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    auto const end = std::min(path.find(':', start), path.size());
-    auto const dir = path.substr(start, end - start);
-    auto const candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    if (fallback.empty() && ::access(candidate.c_str(), F_OK) == 0) fallback = candidate;
-    start = end + 1;
-  }
-  return fallback.empty() ? name : fallback;
+  return "/usr/local/bin:/usr/bin:/bin";
 }
 
-SpawnError describe(int error, std::string const& program) {
-  int const code = (error == ENOENT || error == ENOTDIR) ? 127 : 126;
-  return {code, fmt::format("cannot run {}: {}", program, std::strerror(error))};
+process::ChildSpec app_spec(std::vector<std::string> const& argv, LockedStrings const& env, AppOptions const& options) {
+  process::ChildSpec spec;
+  spec.program = process::find_on_path(argv.at(0), search_path(env)).value_or(argv.at(0));
+  spec.argv = process::exec_pointers(argv);
+  spec.envp = process::exec_pointers(env);
+  spec.grouping = process::Grouping::process_group;
+  spec.parent_death_signal = options.parent_death_signal;
+  spec.privileges = options.privileges;
+  return spec;
+}
+
+SpawnError describe(process::Failure const& failure, std::string const& program) {
+  if (failure.step != process::Step::exec) return {126, fmt::format("cannot run {}: {}", program, failure.message())};
+  int const code = (failure.error == ENOENT || failure.error == ENOTDIR) ? 127 : 126;
+  return {code, fmt::format("cannot run {}: {}", program, std::strerror(failure.error))};
 }
 
 }  // namespace
 
-Spawned spawn(std::vector<std::string> const& argv, std::vector<std::string> const& env) {
-  auto const program = search_path(argv.at(0), env);
-  auto args = exec_pointers(argv);
-  auto envp = exec_pointers(env);
-  int report[2];
-  if (::pipe2(report, O_CLOEXEC) != 0) return {-1, SpawnError{126, fmt::format("pipe: {}", std::strerror(errno))}};
-  pid_t const pid = ::fork();
-  if (pid == 0) {
-    ::close(report[0]);
-    ::setpgid(0, 0);
-    restore_default_signals();
-    ::execve(program.c_str(), args.data(), envp.data());
-    int const error = errno;
-    [[maybe_unused]] auto const written = ::write(report[1], &error, sizeof error);
-    ::_exit(127);
-  }
-  ::close(report[1]);
-  if (pid < 0) {
-    ::close(report[0]);
-    return {-1, SpawnError{126, fmt::format("fork: {}", std::strerror(errno))}};
-  }
-  ::setpgid(pid, pid);  // also from the parent, so signals to the group work at once
-  int error = 0;
-  auto const got = ::read(report[0], &error, sizeof error);  // EOF (0) means exec succeeded
-  ::close(report[0]);
-  if (got == sizeof error) return {pid, describe(error, argv.at(0))};
-  return {pid, std::nullopt};
+AppOptions app_options(config::Supervision const& supervision) {
+  AppOptions options;
+  options.privileges.user = supervision.app_user;
+  options.privileges.keep = supervision.app_capabilities;
+  options.parent_death_signal = supervision.app_parent_death_signal;
+  return options;
 }
 
-SpawnError exec_in_place(std::vector<std::string> const& argv, std::vector<std::string> const& env) {
-  auto const program = search_path(argv.at(0), env);
-  auto args = exec_pointers(argv);
-  auto envp = exec_pointers(env);
-  restore_default_signals();
-  ::execve(program.c_str(), args.data(), envp.data());
-  return describe(errno, argv.at(0));
+Spawned spawn(std::vector<std::string> const& argv, LockedStrings const& env, AppOptions const& options) {
+  auto const started = process::start(app_spec(argv, env, options));
+  Spawned spawned{started.pid, std::nullopt};
+  if (started.failed) spawned.failed = describe(*started.failed, argv.at(0));
+  return spawned;
+}
+
+SpawnError exec_in_place(std::vector<std::string> const& argv, LockedStrings const& env, AppOptions const& options) {
+  auto spec = app_spec(argv, env, options);
+  spec.parent_death_signal = 0;  // this process stays; its parent is not ours to watch
+  return describe(process::exec_here(spec), argv.at(0));
 }
 
 }  // namespace wgs::supervise

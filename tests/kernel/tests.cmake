@@ -22,3 +22,7 @@ wgs_kernel_test(kernel_netlink 300 ../integration/netlink_wireguard_test.sh $<TA
 wgs_kernel_test(kernel_tunnel 600 kernel_tunnel.sh $<TARGET_FILE:wgsidecar>)
 # `wgsidecar check` over kernel WireGuard to the lab's PostgreSQL.
 wgs_kernel_test(kernel_check 600 kernel_check.sh $<TARGET_FILE:wgsidecar>)
+# A hostile app as root over kernel WireGuard: without CAP_NET_ADMIN, WG_CMD_GET_DEVICE and
+# `wg show` are refused (tests/integration/secrets/).
+wgs_kernel_test(kernel_hostile_app 900 ../integration/secrets/hostile_app_test.sh $<TARGET_FILE:wgsidecar>
+                $<TARGET_FILE:hostile_probe> root)

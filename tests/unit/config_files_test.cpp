@@ -11,6 +11,7 @@
 #include "config/file.hpp"
 #include "config/load.hpp"
 #include "config/secret_files.hpp"
+#include "config/secret_variables.hpp"
 #include "config/wg_quick.hpp"
 #include "config_test_support.hpp"
 #include "keys/keys.hpp"
@@ -82,9 +83,9 @@ TEST_CASE("NAME_FILE: every secret variable can come from a file, as containers 
 
   SUBCASE("the URLs and a whole wg-quick file") {
     config::Environment urls = {
-        {"WG_CONFIG_FILE", scratch.file("wg0.conf", wg_quick_file())},
-        {"DATABASE_URL_FILE", scratch.file("url", "postgresql://app:s3cret@10.50.0.1/orders\n")},
-        {"DATABASE_READ_REPLICA_URL_FILE", scratch.file("replica", "postgresql://ro@10.50.0.2/orders")},
+        {"WG_CONFIG_FILE", scratch.file("wg0.conf", wg_quick_file()).c_str()},
+        {"DATABASE_URL_FILE", scratch.file("url", "postgresql://app:s3cret@10.50.0.1/orders\n").c_str()},
+        {"DATABASE_READ_REPLICA_URL_FILE", scratch.file("replica", "postgresql://ro@10.50.0.2/orders").c_str()},
     };
     auto const from_files = config::load(urls);
     INFO(fmt::format("{}", fmt::join(problem_texts(from_files), "\n")));
@@ -101,13 +102,14 @@ TEST_CASE("NAME_FILE: problems are named by NAME_FILE, once, with the OS's reaso
   auto cases = unusable_files(scratch);
   cases.push_back({scratch.file("empty", "\n\n"), "is empty"});
   cases.push_back({scratch.file("nul", std::string("abc\0def", 7)), "holds a NUL byte"});
-  for (auto const name : config::secret_variables) {
+  for (auto const& secret : config::secret_variables) {
+    auto const name = secret.name;
     for (auto const& c : cases) {
       // Without the variable the file stands for, and without what it conflicts with.
       auto env = std::string(name) == "WG_CONFIG" ? config::Environment{} : seed_environment();
-      env.erase(std::string(name));
+      env.erase(LockedString(name));
       if (std::string(name) == "DATABASE_URL") env.erase("DB_HOST");
-      env[std::string(name) + "_FILE"] = c.path;
+      env[LockedString(std::string(name) + "_FILE")] = c.path;
       auto const loaded = config::load(env);
       CAPTURE(name);
       CAPTURE(c.path);
@@ -140,7 +142,7 @@ TEST_CASE("NAME_FILE: a problem in the content is named by NAME_FILE, and the co
   for (auto const& text : problem_texts(loaded)) CHECK_FALSE(holds_part_of(text, secret));
 
   auto const file = wg_quick_file() + "PrivateKey: " + secret + "\n";
-  auto const from_file = config::load({{"WG_CONFIG_FILE", scratch.file("wg0.conf", file)}});
+  auto const from_file = config::load({{"WG_CONFIG_FILE", scratch.file("wg0.conf", file).c_str()}});
   INFO(fmt::format("{}", fmt::join(problem_texts(from_file), "\n")));
   CHECK(has_problem(from_file, "WG_CONFIG_FILE line 8", "starts with PrivateKey but does not follow it with '='"));
   for (auto const& text : problem_texts(from_file)) CHECK_FALSE(holds_part_of(text, secret));

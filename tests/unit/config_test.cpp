@@ -398,7 +398,7 @@ TEST_CASE("routes that add up to every address are refused like /0") {
         "[Peer]\nPublicKey = {}\nEndpoint = 192.0.2.1:51820\nAllowedIPs = 0.0.0.0/1\n"
         "[Peer]\nPublicKey = {}\nEndpoint = 192.0.2.2:51820\nAllowedIPs = 128.0.0.0/1\n",
         edge_private, hub_public, "i3ElRWB1JMzGH49gbinZSeh+2Ld0VyknddFQoMjHOBo=");
-    auto const loaded = config::load({{"WG_CONFIG", file}});
+    auto const loaded = config::load({{"WG_CONFIG", file.c_str()}});
     CHECK(has_problem(loaded, "WG_CONFIG (AllowedIPs)", "all traffic"));
   }
 }
@@ -476,7 +476,7 @@ TEST_CASE("no error text contains a secret's value") {
         for (int placement = 0; placement < 4; ++placement) {
           auto const file = wg_quick_with(line, placement);
           CAPTURE(file);
-          check_no_leak(config::load({{"WG_CONFIG", file}}), secret);
+          check_no_leak(config::load({{"WG_CONFIG", file.c_str()}}), secret);
         }
       }
     }

@@ -156,7 +156,7 @@ TEST_CASE("database URLs: drivers' settings are ignored and named; what nobody k
   for (auto const& c : cases) {
     auto const url = fmt::format("postgresql://app:Xq7pw-seed@10.50.0.1:5432/db?{}", c.query);
     CAPTURE(url);
-    auto const result = read({{"DATABASE_URL", url}});
+    auto const result = read({{"DATABASE_URL", url.c_str()}});
     INFO(result.text());
     if (c.problem) {
       CHECK(result.has("DATABASE_URL", c.problem));
@@ -224,9 +224,9 @@ TEST_CASE("hostaddr: the hub's address dialled, the RDS name kept for verify-ful
       {{{"DB_HOST", rds}, {"DB_HOSTADDR", "10.50.0.1"}}, "mydb.abc123.us-east-1.rds.amazonaws.com=10.50.0.1:5432"},
       {{{"DB_HOST", rds}, {"PGHOSTADDR", "10.50.0.1"}}, "mydb.abc123.us-east-1.rds.amazonaws.com=10.50.0.1:5432"},
       {{{"DB_HOSTADDR", "10.50.0.1"}}, "10.50.0.1=10.50.0.1:5432"},
-      {{{"DATABASE_URL", fmt::format("postgresql://app@{}/db?hostaddr=10.50.0.1&sslmode=disable", rds)}},
+      {{{"DATABASE_URL", fmt::format("postgresql://app@{}/db?hostaddr=10.50.0.1&sslmode=disable", rds).c_str()}},
        "mydb.abc123.us-east-1.rds.amazonaws.com=10.50.0.1:5432"},
-      {{{"DATABASE_URL", fmt::format("postgresql://app@{}/db?sslmode=disable", rds)}, {"PGHOSTADDR", "10.50.0.1"}},
+      {{{"DATABASE_URL", fmt::format("postgresql://app@{}/db?sslmode=disable", rds).c_str()}, {"PGHOSTADDR", "10.50.0.1"}},
        "mydb.abc123.us-east-1.rds.amazonaws.com=10.50.0.1:5432"},
       {{{"PGHOST", rds}, {"PGHOSTADDR", "10.50.0.1"}}, "mydb.abc123.us-east-1.rds.amazonaws.com=10.50.0.1:5432"},
   };
@@ -238,7 +238,7 @@ TEST_CASE("hostaddr: the hub's address dialled, the RDS name kept for verify-ful
   }
   auto const bad = read({{"DB_HOST", rds}, {"DB_HOSTADDR", "hub.internal"}});
   CHECK(bad.has("DB_HOSTADDR", "not a numeric IP address"));
-  auto const url = read({{"DATABASE_URL", fmt::format("postgresql://app:pw@{}/db?hostaddr=10.50.0.1", rds)}});
+  auto const url = read({{"DATABASE_URL", fmt::format("postgresql://app:pw@{}/db?hostaddr=10.50.0.1", rds).c_str()}});
   CHECK(config::redacted_url(url.databases.at(0)) ==
         "postgresql://app:(hidden)@mydb.abc123.us-east-1.rds.amazonaws.com:5432/db?sslmode=require&hostaddr=10.50.0.1");
 }
@@ -379,7 +379,7 @@ TEST_CASE("no database error contains the password, in every libpq form and thou
   };
   std::size_t checked = 0;
   auto const scan = [&](std::string const& url, std::string const& password) {
-    auto const result = read({{"DATABASE_URL", url}});
+    auto const result = read({{"DATABASE_URL", url.c_str()}});
     auto const text = result.text();
     // No window of six characters of the password, as written or decoded, may appear.
     for (std::size_t i = 0; i + 6 <= password.size(); ++i) {

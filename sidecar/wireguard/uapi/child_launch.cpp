@@ -6,43 +6,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
 
-#include "util/exec.hpp"
+#include "process/exec_args.hpp"
+#include "process/spawn.hpp"
 
 namespace wgs::wireguard::uapi::detail {
 namespace {
-
-// The fds the child starts with: 0 from /dev/null, 1 and 2 to `output`.
-struct ChildFds {
-  int null = -1;
-  int output = -1;
-  int report = -1;  // write end of the exec-failure pipe (close-on-exec)
-};
-
-// Runs in the forked child: async-signal-safe calls only.
-[[noreturn]] void become_implementation(char const* program, char* const* argv, char* const* envp, ChildFds fds,
-                                        bool detach) {
-  if (detach) {
-    ::setsid();
-  } else {
-    ::setpgid(0, 0);
-  }
-  ::dup2(fds.null, STDIN_FILENO);
-  ::dup2(fds.output, STDOUT_FILENO);
-  ::dup2(fds.output, STDERR_FILENO);
-  // Whatever else we hold open (netlink sockets, the app's pipes) is not the child's business.
-  ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-  restore_default_signals();
-  ::execve(program, argv, envp);
-  int const error = errno;
-  [[maybe_unused]] auto const written = ::write(fds.report, &error, sizeof error);
-  ::_exit(127);
-}
 
 void close_all(std::initializer_list<int> fds) {
   for (int fd : fds) {
@@ -51,6 +24,25 @@ void close_all(std::initializer_list<int> fds) {
 }
 
 Error system_error(std::string_view what) { return make_error(fmt::format("{}: {}", what, std::strerror(errno)), errno); }
+
+// Detached: its own session and output to /dev/null, so it outlives us. Otherwise its own
+// process group, output to our pipe, and SIGTERM when wgsidecar ends however it ends (a
+// kill -9 included), so no tunnel is left behind without a supervisor: wireguard-go removes
+// its interface and socket on SIGTERM.
+process::ChildSpec implementation_spec(std::string const& program, std::vector<std::string> const& argv,
+                                       std::vector<std::string> const& env, int null_fd, int output_fd, bool detach) {
+  process::ChildSpec spec;
+  spec.program = program;
+  spec.argv = process::exec_pointers(argv);
+  spec.envp = process::exec_pointers(env);
+  spec.grouping = detach ? process::Grouping::session : process::Grouping::process_group;
+  spec.stdin_fd = null_fd;
+  spec.stdout_fd = output_fd;
+  spec.stderr_fd = output_fd;
+  spec.umask = 077;  // its UAPI socket (and anything else it creates) is for root alone
+  spec.parent_death_signal = detach ? 0 : SIGTERM;
+  return spec;
+}
 
 }  // namespace
 
@@ -74,59 +66,39 @@ std::vector<std::string> child_environment(std::string const& search_path) {
 
 Result<std::string> find_program(std::string const& name, std::string const& search_path) {
   if (name.empty()) return make_error("the implementation's name is empty", ENOENT);
-  if (name.find('/') != std::string::npos) {
-    if (::access(name.c_str(), X_OK) == 0) return name;
-    return make_error(fmt::format("cannot run {}: {}", name, std::strerror(errno)), errno);
+  auto const found = process::find_on_path(name, search_path);
+  if (!found) return make_error(fmt::format("{} was not found on PATH ({})", name, search_path), ENOENT);
+  if (::access(found->c_str(), X_OK) != 0) {
+    return make_error(fmt::format("cannot run {}: {}", *found, std::strerror(errno)), errno);
   }
-  std::size_t start = 0;
-  while (start <= search_path.size()) {
-    auto const end = std::min(search_path.find(':', start), search_path.size());
-    auto const dir = search_path.substr(start, end - start);
-    auto const candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return make_error(fmt::format("{} was not found on PATH ({})", name, search_path), ENOENT);
+  return *found;
 }
 
 Result<Child> launch(std::string const& program, std::vector<std::string> const& argv,
                      std::vector<std::string> const& env, bool detach) {
-  auto args = exec_pointers(argv);
-  auto envp = exec_pointers(env);
-  ChildFds fds;
   int output[2] = {-1, -1};
-  int report[2] = {-1, -1};
-  fds.null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (fds.null < 0) return system_error("opening /dev/null");
-  if (::pipe2(report, O_CLOEXEC) != 0 || (!detach && ::pipe2(output, O_CLOEXEC) != 0)) {
+  int const null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd < 0) return system_error("opening /dev/null");
+  if (!detach && ::pipe2(output, O_CLOEXEC) != 0) {
     auto error = system_error("pipe");
-    close_all({fds.null, report[0], report[1]});
+    close_all({null_fd});
     return error;
   }
-  fds.output = detach ? fds.null : output[1];
-  fds.report = report[1];
-  pid_t const pid = ::fork();
-  if (pid == 0) become_implementation(program.c_str(), args.data(), envp.data(), fds, detach);
-  auto const fork_error = errno;
-  close_all({fds.null, output[1], report[1]});
-  if (pid < 0) {
-    close_all({output[0], report[0]});
-    return make_error(fmt::format("fork: {}", std::strerror(fork_error)), fork_error);
+  auto const started =
+      process::start(implementation_spec(program, argv, env, null_fd, detach ? null_fd : output[1], detach));
+  close_all({null_fd, output[1]});
+  if (started.pid < 0) {
+    close_all({output[0]});
+    return make_error(started.failed->message(), started.failed->error);
   }
-  Child child{pid, open_pidfd(pid), output[0]};
+  Child child{started.pid, started.failed ? -1 : open_pidfd(started.pid), output[0]};
   int const pidfd_error = errno;
-  int exec_error = 0;
-  ssize_t got = 0;
-  do {
-    got = ::read(report[0], &exec_error, sizeof exec_error);  // EOF: exec succeeded
-  } while (got < 0 && errno == EINTR);
-  ::close(report[0]);
-  if (got == sizeof exec_error || child.pidfd < 0) {
-    if (got != sizeof exec_error) ::kill(pid, SIGKILL);  // running, but we could not hold on to it
+  if (started.failed || child.pidfd < 0) {
+    if (!started.failed) ::kill(started.pid, SIGKILL);  // running, but we could not hold on to it
     close_all({child.pidfd, child.output_fd});
-    ::waitpid(pid, nullptr, 0);
-    if (got != sizeof exec_error) return make_error(fmt::format("pidfd_open: {}", std::strerror(pidfd_error)), pidfd_error);
-    return make_error(fmt::format("cannot run {}: {}", program, std::strerror(exec_error)), exec_error);
+    ::waitpid(started.pid, nullptr, 0);
+    if (!started.failed) return make_error(fmt::format("pidfd_open: {}", std::strerror(pidfd_error)), pidfd_error);
+    return make_error(fmt::format("cannot run {}: {}", program, started.failed->message()), started.failed->error);
   }
   return child;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // How a userspace WireGuard is started: its command line, its environment (built from
-// nothing, never inherited: ours holds WG_PRIVATE_KEY) and the fork/exec itself.
+// nothing, never inherited: ours holds WG_PRIVATE_KEY) and how process/spawn starts it.
 // Internal to uapi/; split out so the pure parts can be tested.
 #include <sys/types.h>
 
@@ -35,9 +35,10 @@ struct Child {
   int output_fd = -1;  // read end of its stdout/stderr; -1 when detached
 };
 
-// Forks and execs `program`. detach: its own session and output to /dev/null, so it
-// outlives us; otherwise its own process group (a terminal's ^C is not for it) and output
-// to a pipe. Returns once exec has happened or failed.
+// Forks and execs `program` with umask 077 (its socket is root's alone). detach: its own
+// session and output to /dev/null, so it outlives us; otherwise its own process group (a
+// terminal's ^C is not for it), output to a pipe, and SIGTERM when wgsidecar ends, however
+// it ends. Returns once exec has happened or failed.
 Result<Child> launch(std::string const& program, std::vector<std::string> const& argv,
                      std::vector<std::string> const& env, bool detach);
 
