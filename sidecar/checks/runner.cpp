@@ -39,6 +39,9 @@ bool wanted(CheckInputs const& inputs, Stage stage) { return inputs.stages.count
 // start one: such a target is probed anyway and its handshake judged again afterwards,
 // instead of failing before anything was sent. A stale handshake fails at once.
 void judge_handshake(TargetRun& run, CheckInputs const& inputs) {
+  if (!inputs.tunnel_missing.empty() && wanted(inputs, Stage::handshake)) {
+    return void(run.handshake = no_tunnel_stage(run.database->target, inputs.tunnel_missing, run.context));
+  }
   std::optional<std::optional<SystemTime>> seen;
   if (inputs.last_handshake && wanted(inputs, Stage::handshake)) seen = inputs.last_handshake();
   run.awaits_first_handshake = seen && !*seen;
