@@ -102,7 +102,7 @@ class Session {
     startup_thread_.join();
     if (stop_signal_ || !startup.ready) {
       if (!stop_signal_ && startup.last_report) std::fputs(checks::to_text(*startup.last_report).c_str(), stderr);
-      code_ = stop_signal_ ? 128 + *stop_signal_ : exit_code::unavailable;
+      code_ = stop_signal_ ? 128 + *stop_signal_ : startup.refused ? exit_code::os_error : exit_code::unavailable;
       return io_.stop();
     }
     log::info("the path works: starting {}", request_.command.front());

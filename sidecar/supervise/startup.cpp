@@ -41,6 +41,14 @@ bool probe_mtu_once(config::Config const& config, tunnel::Tunnel& tunnel) {
   return bool(probed);
 }
 
+// Waiting does not bring back a missing userspace implementation or a capability the
+// container was not given: say so now, not after SIDECAR_STARTUP_TIMEOUT.
+Startup refused(Startup startup, Error const& error) {
+  log::error("{} (waiting would not change this)", error.message);
+  startup.refused = true;
+  return startup;
+}
+
 }  // namespace
 
 void StartupProgress::update(std::string problem, std::optional<checks::Report> const& report) {
@@ -70,6 +78,7 @@ Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const
     if (!startup.tunnel) {
       auto tunnel = tunnel::up(config.wireguard, {.detach_userspace = options.detach_userspace});
       if (tunnel) startup.tunnel = std::move(*tunnel);
+      else if (tunnel::is_refused_for_good(tunnel.error())) return refused(std::move(startup), tunnel.error());
       else last_problem = tunnel.error().message;
     }
     if (startup.tunnel && !mtu_probed) mtu_probed = probe_mtu_once(config, *startup.tunnel);
