@@ -1,14 +1,11 @@
 #include "cli/cli.hpp"
 
-#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
 
 #include "config/environment.hpp"
 #include "log/log.hpp"
-#include "util/exit_codes.hpp"
-#include "wgs/version.hpp"
 
 namespace wgs::cli {
 namespace {
@@ -58,6 +55,16 @@ std::optional<Words> split_words(int argc, char** argv) {
   return words;
 }
 
+// --help or -h among the command's own options: before `--`, and for run before the app's
+// command line, whose --help belongs to the app.
+bool asks_for_help(Invocation const& invocation) {
+  for (auto const& arg : invocation.args) {
+    if (arg == "--help" || arg == "-h") return true;
+    if (arg == "--" || (invocation.command->passes_arguments && !arg.starts_with("-"))) return false;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Command const> commands) {
@@ -74,57 +81,27 @@ std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Co
     usage_error(fmt::format("unknown command '{}'", words->command));
     return std::nullopt;
   }
+  // `wgsidecar COMMAND --help` is `wgsidecar help COMMAND`.
+  if (invocation.command->name != words->command || !asks_for_help(invocation)) return invocation;
+  invocation.args = {std::string(invocation.command->name)};
+  invocation.command = find_command(commands, "help");
   return invocation;
 }
 
-bool has_flag(Invocation const& invocation, std::string_view flag) {
-  return std::find(invocation.args.begin(), invocation.args.end(), flag) != invocation.args.end();
-}
-
-bool only_flags(Invocation const& invocation, std::initializer_list<std::string_view> allowed) {
-  for (auto const& arg : invocation.args) {
-    if (std::find(allowed.begin(), allowed.end(), arg) == allowed.end()) {
-      usage_error(fmt::format("{}: unexpected argument '{}'", invocation.command->name, arg));
-      return false;
-    }
-  }
-  return true;
+void print_problems(config::Problems const& problems) {
+  auto const count = problems.list().size();
+  std::fprintf(stderr, "wgsidecar: the configuration has %zu problem%s:\n", count, count == 1 ? "" : "s");
+  for (auto const& problem : problems.list()) std::fprintf(stderr, "  %s\n", problem.to_string().c_str());
 }
 
 std::optional<config::Config> load_config(Invocation const& invocation) {
   auto loaded = config::load(config::process_environment(), invocation.load);
   if (!loaded.problems.empty()) {
-    std::fprintf(stderr, "wgsidecar: the configuration has %zu problem%s:\n", loaded.problems.list().size(),
-                 loaded.problems.list().size() == 1 ? "" : "s");
-    for (auto const& problem : loaded.problems.list()) std::fprintf(stderr, "  %s\n", problem.to_string().c_str());
+    print_problems(loaded.problems);
     return std::nullopt;
   }
   log::configure(loaded.config.logging);
   return std::move(loaded.config);
-}
-
-int help_command(Invocation const& invocation) {
-  std::string text = fmt::format(
-      "wgsidecar {} — WireGuard to your database, checked, then your app, kept alive.\n\n"
-      "Usage: wgsidecar [--config FILE] COMMAND [OPTIONS]\n\nCommands:\n",
-      version);
-  for (auto const& command : invocation.all_commands) {
-    text += fmt::format("  {:<24} {}\n", command.usage, command.summary);
-  }
-  text +=
-      "\nOptions:\n"
-      "  --config FILE            read the tunnel from a wg-quick file instead of WG_* variables\n"
-      "  --help, --version\n\n"
-      "Configuration comes from the environment (fly secrets): WG_PRIVATE_KEY, WG_ADDRESS,\n"
-      "WG_PEER_PUBLIC_KEY, WG_PEER_ENDPOINT, DB_HOST, ... — see the README for the full table.\n"
-      "Exit codes: 0 ok, 64 bad usage, 69 database path unavailable, 78 bad configuration.\n";
-  std::fputs(text.c_str(), stdout);
-  return exit_code::ok;
-}
-
-int version_command(Invocation const&) {
-  std::printf("wgsidecar %s\n", version);
-  return exit_code::ok;
 }
 
 }  // namespace wgs::cli

@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "config/load.hpp"
+#include "util/duration.hpp"
 
 namespace wgs::cli {
 
@@ -16,8 +17,12 @@ struct Invocation;
 struct Command {
   std::string_view name;
   int (*action)(Invocation const&);
-  std::string_view usage;
-  std::string_view summary;
+  std::string_view usage;    // e.g. "check [--json]"
+  std::string_view summary;  // one line, for `wgsidecar help`
+  std::string_view options;  // for `wgsidecar COMMAND --help`: a "  --flag  meaning" line each
+  // run: the first word that is not one of its options starts the app's command line, whose
+  // own --help is the app's.
+  bool passes_arguments = false;
 };
 
 struct Invocation {
@@ -33,9 +38,18 @@ std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Co
 // Loads and validates the configuration; on problems prints all of them and returns nullopt
 // (the caller exits with exit_code::config).
 std::optional<config::Config> load_config(Invocation const& invocation);
+// Prints every problem of a configuration that did not load (the caller exits with 78).
+void print_problems(config::Problems const& problems);
+
+// The command's options (cli/options.cpp).
 bool has_flag(Invocation const& invocation, std::string_view flag);
-// Rejects any argument not in `allowed`, naming it; returns false after printing.
-bool only_flags(Invocation const& invocation, std::initializer_list<std::string_view> allowed);
+// Rejects any argument that is neither one of `flags` nor one of `with_values` followed by its
+// value, naming it; returns false after printing.
+bool only_flags(Invocation const& invocation, std::initializer_list<std::string_view> flags,
+                std::initializer_list<std::string_view> with_values = {});
+// The DURATION after `name` (e.g. --wait 10s): nullopt when the option is absent, an error
+// naming the option when the value is missing or is not a duration.
+std::optional<Result<Duration>> duration_option(Invocation const& invocation, std::string_view name);
 
 // Each command, defined in its own file.
 int genkey_command(Invocation const&);
@@ -48,6 +62,7 @@ int down_command(Invocation const&);
 int status_command(Invocation const&);
 int check_command(Invocation const&);
 int run_command(Invocation const&);
+int probe_command(Invocation const&);
 int help_command(Invocation const&);
 int version_command(Invocation const&);
 
