@@ -16,7 +16,7 @@ Address = 10.50.3.10/32
 
 [Peer]
 PublicKey = $(cat hub.pub)
-Endpoint = 192.0.2.1:51820
+Endpoint = 203.0.113.1:51820
 AllowedIPs = 10.50.0.0/24
 PersistentKeepalive = 25
 CONF
