@@ -12,16 +12,6 @@
 namespace wgs::checks {
 namespace {
 
-// Numbers pass through; names go through c-ares (bounded by the stage timeout) before the
-// probes start, so libpq never resolves on its own, blocking.
-Result<net::IpAddress> address_of(std::string const& host, Duration timeout) {
-  if (auto ip = net::IpAddress::parse(host)) return *ip;
-  auto answers = dns::resolve(host, timeout);
-  if (!answers) return answers.error();
-  if (answers->empty()) return make_error(fmt::format("{} has no address", host));
-  return answers->front();
-}
-
 // One target's stages as they complete; `run` turns them into the report.
 struct TargetRun {
   config::Database const* database = nullptr;
@@ -61,7 +51,7 @@ void start_mtu(boost::asio::io_context& io, TargetRun& run, net::IpAddress ip, C
 
 // ping, then (when it answered) the MTU probe, on the same host.
 void start_icmp(boost::asio::io_context& io, TargetRun& run, CheckInputs const& inputs) {
-  auto ip = address_of(run.info.ping_host, inputs.stage_timeout);
+  auto ip = dns::first_address(run.info.ping_host, inputs.stage_timeout);
   if (!ip) {
     run.ping = StageResult{Stage::ping, run.info.name, Status::fail, 0, ip.error().message,
                            hint(Failure::ping_error, run.context), ""};
@@ -82,8 +72,10 @@ void start_pg(boost::asio::io_context& io, TargetRun& run, CheckInputs const& in
   if (!any) return;
   PgProbeSettings settings{run.database, std::nullopt, inputs.stage_timeout, Stage::auth};
   if (!wanted(inputs, Stage::auth)) settings.last_stage = wanted(inputs, Stage::tls) ? Stage::tls : Stage::tcp;
+  // A name goes through c-ares (bounded by the stage timeout) before the probe starts, so
+  // libpq never resolves on its own, blocking.
   if (!net::IpAddress::parse(run.database->host)) {
-    auto ip = address_of(run.database->host, inputs.stage_timeout);
+    auto ip = dns::first_address(run.database->host, inputs.stage_timeout);
     if (!ip) {
       run.pg = {StageResult{Stage::tcp, run.info.name, Status::fail, 0, ip.error().message,
                             "check DB_HOST: the name does not resolve", ""}};

@@ -31,14 +31,6 @@ bool is_unspecified(net::IpAddress const& ip) {
                      [](std::uint8_t byte) { return byte == 0; });
 }
 
-Result<net::IpAddress> address_of(std::string const& host, Duration timeout) {
-  if (auto ip = net::IpAddress::parse(host)) return *ip;
-  auto answers = dns::resolve(host, timeout);
-  if (!answers) return answers.error();
-  if (answers->empty()) return make_error(fmt::format("{} has no address", host));
-  return answers->front();
-}
-
 std::string first_line(std::string const& body) { return body.substr(0, body.find_first_of("\r\n")); }
 
 // One request and its answer on one connection, driven by the caller's io_context; the
@@ -89,7 +81,7 @@ net::IpAddress dial_address(net::IpAddress const& bound) {
 
 Result<Answer> ask(net::HostPort const& listen, std::string_view path, Duration deadline) {
   auto const until = Clock::now() + deadline;
-  auto bound = address_of(listen.host, deadline);
+  auto bound = dns::first_address(listen.host, deadline);
   if (!bound) return make_error(fmt::format("the health address {}: {}", listen.to_string(), bound.error().message));
   auto const ip = dial_address(*bound);
   net::HostPort const where{ip.to_string(), listen.port};
