@@ -2,7 +2,8 @@
 # The lab's secrets, made once into the lab-secrets volume (never in the repository):
 # WireGuard keys for the hub and the edge, the edge's wg-quick file, the database password
 # (and a pgpass for the edge), a CA and PostgreSQL's server certificate. Files are owned by
-# uid 999 (postgres in the postgres image) with mode 600; root in the other containers reads them.
+# uid 999 (postgres in the postgres image) with mode 600; root in the other containers reads them,
+# and the app (nobody) the two it needs.
 set -eu
 cd /secrets
 if [ -f .done ]; then echo "init: secrets exist"; exit 0; fi
@@ -16,14 +17,12 @@ Address = 10.50.3.10/32
 
 [Peer]
 PublicKey = $(cat hub.pub)
-Endpoint = 192.0.2.1:51820
+Endpoint = 203.0.113.1:51820
 AllowedIPs = 10.50.0.0/24
 PersistentKeepalive = 25
 CONF
 openssl rand -hex 24 > db_password
 printf '*:*:*:postgres:%s\n' "$(cat db_password)" > pgpass
-# contacts-api reads it too, as SIDECAR_APP_USER (nobody); libpq wants mode 0600.
-chown 65534:65534 pgpass
 mkdir -p tls
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
   -subj "/CN=wgsidecar compose lab CA" -keyout tls/ca.key -out tls/ca.crt \
@@ -36,5 +35,10 @@ openssl x509 -req -in tls/server.csr -CA tls/ca.crt -CAkey tls/ca.key -CAcreates
 rm -f tls/ca.key tls/server.csr tls/ext.cnf tls/ca.srl edge.key
 chmod 644 tls/ca.crt hub.pub edge.pub
 chown -R 999:999 /secrets
+# contacts-api runs as nobody (the image's SIDECAR_APP_USER) and reads the pgpass and the CA
+# itself: the pgpass is nobody's (libpq wants mode 0600), and nobody may pass through the
+# directories to it and to the CA's certificate; the keys stay unreadable to it.
+chown 65534:65534 pgpass
+chmod 711 /secrets tls
 touch .done
 echo "init: keys, database password and certificates made"

@@ -135,6 +135,7 @@ Classified classify_pg(PgFailureFacts const& facts) {
 
 std::string_view failure_name(Failure failure) {
   switch (failure) {
+    case Failure::no_tunnel: return "no_tunnel";
     case Failure::no_handshake: return "no_handshake";
     case Failure::stale_handshake: return "stale_handshake";
     case Failure::ping_lost: return "ping_lost";
@@ -167,6 +168,9 @@ std::string hint(Failure failure, HintContext const& c) {
   auto const names = names_for(c.source);
   auto const where = c.hostaddr ? fmt::format("{}:{} ({})", *c.hostaddr, c.port, c.host) : fmt::format("{}:{}", c.host, c.port);
   switch (failure) {
+    case Failure::no_tunnel:
+      return "the tunnel is not up: bring it up with `wgsidecar up` (or start the app under `wgsidecar run`, which "
+             "does), then check again";
     case Failure::no_handshake:
       return "no WireGuard handshake with the hub: check that the hub lists this edge's public key (wgsidecar "
              "hub-peer), that WG_PEER_PUBLIC_KEY is the hub's key, that WG_PEER_ENDPOINT is right, and that UDP "

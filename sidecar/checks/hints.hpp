@@ -11,6 +11,7 @@
 namespace wgs::checks {
 
 enum class Failure {
+  no_tunnel,          // no WireGuard interface to ask: the tunnel is not up
   no_handshake,       // the peer never completed a handshake
   stale_handshake,    // the last handshake is older than the threshold
   ping_lost,          // handshake fine, echo requests unanswered

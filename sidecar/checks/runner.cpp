@@ -12,16 +12,6 @@
 namespace wgs::checks {
 namespace {
 
-// Numbers pass through; names go through c-ares (bounded by the stage timeout) before the
-// probes start, so libpq never resolves on its own, blocking.
-Result<net::IpAddress> address_of(std::string const& host, Duration timeout) {
-  if (auto ip = net::IpAddress::parse(host)) return *ip;
-  auto answers = dns::resolve(host, timeout);
-  if (!answers) return answers.error();
-  if (answers->empty()) return make_error(fmt::format("{} has no address", host));
-  return answers->front();
-}
-
 // One target's stages as they complete; `run` turns them into the report. A target is one
 // host of a database (one in the usual case), or the tunnel alone when no database is set.
 struct TargetRun {
@@ -41,6 +31,9 @@ bool wanted(CheckInputs const& inputs, Stage stage) { return inputs.stages.count
 // start one: such a target is probed anyway and its handshake judged again afterwards,
 // instead of failing before anything was sent. A stale handshake fails at once.
 void judge_handshake(TargetRun& run, CheckInputs const& inputs) {
+  if (!inputs.tunnel_missing.empty() && wanted(inputs, Stage::handshake)) {
+    return void(run.handshake = no_tunnel_stage(run.database->target, inputs.tunnel_missing, run.context));
+  }
   std::optional<std::optional<SystemTime>> seen;
   if (inputs.last_handshake && wanted(inputs, Stage::handshake)) seen = inputs.last_handshake();
   run.awaits_first_handshake = seen && !*seen;
@@ -65,7 +58,7 @@ void start_icmp(boost::asio::io_context& io, TargetRun& run, CheckInputs const& 
     run.mtu = skipped(Stage::mtu, run.info.name, "no host to probe");
     return;
   }
-  auto ip = address_of(run.info.ping_host, inputs.stage_timeout);
+  auto ip = dns::first_address(run.info.ping_host, inputs.stage_timeout);
   if (!ip) {
     run.ping = StageResult{Stage::ping, run.info.name, Status::fail, 0, ip.error().message,
                            hint(Failure::ping_error, run.context), ""};
@@ -85,7 +78,7 @@ void start_icmp(boost::asio::io_context& io, TargetRun& run, CheckInputs const& 
 // the address: `host` stays the name, for verify-full. False when it does not resolve.
 bool resolve_host(TargetRun& run, CheckInputs const& inputs) {
   if (run.host.hostaddr || net::IpAddress::parse(run.host.host)) return true;
-  auto ip = address_of(run.host.host, inputs.stage_timeout);
+  auto ip = dns::first_address(run.host.host, inputs.stage_timeout);
   if (ip) {
     run.host.hostaddr = ip->to_string();
     return true;

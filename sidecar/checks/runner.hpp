@@ -20,6 +20,7 @@ using HandshakeReader = std::function<std::optional<std::chrono::system_clock::t
 
 struct CheckInputs {
   HandshakeReader last_handshake;  // empty: no tunnel to ask, the stage is skipped
+  std::string tunnel_missing;      // why no interface could be asked: the handshake fails with it, nothing is sent
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
   Duration stale_after = std::chrono::seconds(180);    // WireGuard rekeys every 2 min under keepalives
   Duration stage_timeout = std::chrono::seconds(5);    // SIDECAR_CHECK_TIMEOUT

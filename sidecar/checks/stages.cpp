@@ -36,6 +36,10 @@ StageResult handshake_stage(std::string const& target, std::optional<std::option
   return {Stage::handshake, target, Status::ok, 0, "", "", fmt::format("last handshake {} ago", shown)};
 }
 
+StageResult no_tunnel_stage(std::string const& target, std::string why, HintContext const& context) {
+  return failed(Stage::handshake, target, 0, std::move(why), Failure::no_tunnel, context);
+}
+
 StageResult ping_stage(std::string const& target, PingOutcome const& outcome, HintContext const& context) {
   if (outcome.replied) {
     return {Stage::ping, target, Status::ok, outcome.ms, "", "", fmt::format("{} answers", context.ping_host)};

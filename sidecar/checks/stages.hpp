@@ -18,6 +18,8 @@ using SystemTime = std::chrono::system_clock::time_point;
 // `handshake` is the reader's answer; nullopt reader = no tunnel to ask (skip).
 StageResult handshake_stage(std::string const& target, std::optional<std::optional<SystemTime>> handshake,
                             SystemTime now, Duration stale_after, HintContext const& context);
+// No interface to ask (`check` before `up`): the first cause, before keys or UDP.
+StageResult no_tunnel_stage(std::string const& target, std::string why, HintContext const& context);
 StageResult ping_stage(std::string const& target, PingOutcome const& outcome, HintContext const& context);
 StageResult mtu_stage(std::string const& target, MtuOutcome const& outcome, HintContext const& context);
 // tcp, tls and auth from one libpq connection.

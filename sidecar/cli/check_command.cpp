@@ -5,7 +5,6 @@
 
 #include "checks/runner.hpp"
 #include "cli/cli.hpp"
-#include "log/log.hpp"
 #include "netlink/rtnl.hpp"
 #include "text/json.hpp"
 #include "tunnel/tunnel.hpp"
@@ -15,11 +14,10 @@ namespace wgs::cli {
 namespace {
 
 // The tunnel's part of the inputs: its handshake and MTU. Without a tunnel the handshake
-// stage fails (no handshake) and names the cause, rather than being skipped.
+// stage fails first and says the tunnel is not up, rather than blaming keys or UDP.
 void add_tunnel_inputs(config::WireGuard const& wireguard, std::shared_ptr<wireguard::Backend> backend,
                        checks::CheckInputs& inputs) {
   inputs.last_handshake = [backend]() -> std::optional<std::chrono::system_clock::time_point> {
-    if (!backend) return std::nullopt;
     auto state = backend->read();
     if (!state || state->peers.empty()) return std::nullopt;
     return state->peers.front().last_handshake;
@@ -33,9 +31,11 @@ void add_tunnel_inputs(config::WireGuard const& wireguard, std::shared_ptr<wireg
 checks::Report run_checks(config::Config const& config) {
   auto inputs = checks::inputs_from(config);
   auto backend = tunnel::attach(config.wireguard);
-  if (!backend) log::warn("{}", backend.error().message);
-  add_tunnel_inputs(config.wireguard, backend ? std::shared_ptr<wireguard::Backend>(std::move(*backend)) : nullptr,
-                    inputs);
+  if (backend) {
+    add_tunnel_inputs(config.wireguard, std::shared_ptr<wireguard::Backend>(std::move(*backend)), inputs);
+  } else {
+    inputs.tunnel_missing = backend.error().message;
+  }
   return checks::prove_path(config, inputs);
 }
 

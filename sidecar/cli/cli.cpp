@@ -1,6 +1,5 @@
 #include "cli/cli.hpp"
 
-#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -61,16 +60,24 @@ std::optional<Words> split_words(int argc, char** argv) {
   return words;
 }
 
-// Every problem at once (up to a limit, then how many more). With SIDECAR_LOG_FORMAT=json (when
-// that much was readable) they are one log line with the problems as a field, so a log shipper
-// gets them whole; otherwise one line each, escaped (a problem may quote what was given).
-void report_problems(config::Loaded const& loaded) {
-  auto const& problems = loaded.problems;
+// --help or -h among the command's own options: before `--`, and for run before the app's
+// command line, whose --help belongs to the app.
+bool asks_for_help(Invocation const& invocation) {
+  for (auto const& arg : invocation.args) {
+    if (arg == "--help" || arg == "-h") return true;
+    if (arg == "--" || (invocation.command->passes_arguments && !arg.starts_with("-"))) return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+void report_problems(config::Problems const& problems, config::Logging const& logging) {
   auto const summary = fmt::format("the configuration has {} problem{}", problems.count(), problems.count() == 1 ? "" : "s");
-  if (loaded.config.logging.format == config::LogFormat::json) {
+  if (logging.format == config::LogFormat::json) {
     nlohmann::json listed = nlohmann::json::array();
     for (auto const& problem : problems.list()) listed.push_back({{"variable", problem.where}, {"problem", problem.what}});
-    log::configure(loaded.config.logging);
+    log::configure(logging);
     return log::write(log::Level::error, summary, {{"problems", listed}, {"not_listed", problems.not_listed()}}, {});
   }
   std::string out = fmt::format("wgsidecar: {}:\n", summary);
@@ -78,8 +85,6 @@ void report_problems(config::Loaded const& loaded) {
   if (problems.not_listed() > 0) out += fmt::format("  and {} more\n", problems.not_listed());
   std::fputs(out.c_str(), stderr);
 }
-
-}  // namespace
 
 std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Command const> commands) {
   auto words = split_words(argc, argv);
@@ -95,21 +100,11 @@ std::optional<Invocation> parse_command_line(int argc, char** argv, std::span<Co
     usage_error(fmt::format("unknown command '{}'", words->command));
     return std::nullopt;
   }
+  // `wgsidecar COMMAND --help` is `wgsidecar help COMMAND`.
+  if (invocation.command->name != words->command || !asks_for_help(invocation)) return invocation;
+  invocation.args = {std::string(invocation.command->name)};
+  invocation.command = find_command(commands, "help");
   return invocation;
-}
-
-bool has_flag(Invocation const& invocation, std::string_view flag) {
-  return std::find(invocation.args.begin(), invocation.args.end(), flag) != invocation.args.end();
-}
-
-bool only_flags(Invocation const& invocation, std::initializer_list<std::string_view> allowed) {
-  for (auto const& arg : invocation.args) {
-    if (std::find(allowed.begin(), allowed.end(), arg) == allowed.end()) {
-      usage_error(fmt::format("{}: unexpected argument '{}'", invocation.command->name, arg));
-      return false;
-    }
-  }
-  return true;
 }
 
 std::optional<config::Config> load_config(Invocation const& invocation) {
@@ -120,35 +115,11 @@ std::optional<config::Config> load_config(Invocation const& invocation, config::
   auto loaded = config::load(env, invocation.load);
   config::wipe_secrets_from_process_environment();
   if (!loaded.problems.empty()) {
-    report_problems(loaded);
+    report_problems(loaded.problems, loaded.config.logging);
     return std::nullopt;
   }
   log::configure(loaded.config.logging);
   return std::move(loaded.config);
-}
-
-int help_command(Invocation const& invocation) {
-  std::string text = fmt::format(
-      "wgsidecar {} — WireGuard to your database, checked, then your app, kept alive.\n\n"
-      "Usage: wgsidecar [--config FILE] COMMAND [OPTIONS]\n\nCommands:\n",
-      version);
-  for (auto const& command : invocation.all_commands) {
-    text += fmt::format("  {:<24} {}\n", command.usage, command.summary);
-  }
-  text +=
-      "\nOptions:\n"
-      "  --config FILE            read the tunnel from a wg-quick file instead of WG_* variables\n"
-      "  --help, --version\n\n"
-      "Configuration comes from the environment (fly secrets): WG_PRIVATE_KEY, WG_ADDRESS,\n"
-      "WG_PEER_PUBLIC_KEY, WG_PEER_ENDPOINT, DB_HOST, ... — see the README for the full table.\n"
-      "Exit codes: 0 ok, 64 bad usage, 69 database path unavailable, 78 bad configuration.\n";
-  std::fputs(text.c_str(), stdout);
-  return exit_code::ok;
-}
-
-int version_command(Invocation const&) {
-  std::printf("wgsidecar %s\n", version);
-  return exit_code::ok;
 }
 
 }  // namespace wgs::cli

@@ -13,17 +13,6 @@
 namespace wgs::cli {
 namespace {
 
-// --wait DURATION: after bring-up, wait for the first handshake.
-std::optional<Result<Duration>> wait_option(Invocation const& invocation) {
-  for (std::size_t i = 0; i < invocation.args.size(); ++i) {
-    if (invocation.args[i] == "--wait") {
-      if (i + 1 >= invocation.args.size()) return Result<Duration>(make_error("--wait needs a duration, e.g. 10s"));
-      return parse_duration(invocation.args[i + 1]);
-    }
-  }
-  return std::nullopt;
-}
-
 Result<tunnel::StatusInput> gather_status(config::WireGuard const& wireguard) {
   auto backend = tunnel::attach(wireguard);
   if (!backend) return backend.error();
@@ -43,7 +32,8 @@ Result<tunnel::StatusInput> gather_status(config::WireGuard const& wireguard) {
 }  // namespace
 
 int up_command(Invocation const& invocation) {
-  auto const wait = wait_option(invocation);
+  if (!only_flags(invocation, {}, {"--wait"})) return exit_code::usage;
+  auto const wait = duration_option(invocation, "--wait");
   if (wait && !*wait) {
     std::fprintf(stderr, "wgsidecar up: %s\n", wait->error().message.c_str());
     return exit_code::usage;

@@ -28,13 +28,14 @@ std::optional<int> signal_number(std::string_view text) {
 }  // namespace
 
 void read_app_process(Environment const& env, Supervision& supervision, Problems& problems) {
-  // Empty is root: `docker run -e SIDECAR_APP_USER=` is how an image's setting is undone.
-  if (auto user = lookup(env, "SIDECAR_APP_USER"); user && !user->empty()) {
+  // `root` undoes an image's setting (`docker run -e SIDECAR_APP_USER=root`): a container cannot
+  // unset an image's ENV, and an empty value is a mistake like any other (load.cpp).
+  if (auto user = setting(env, "SIDECAR_APP_USER", problems); user && *user != "root") {
     auto identity = process::resolve_identity(*user);
     if (identity) supervision.app_user = *identity;
     else problems.add("SIDECAR_APP_USER", identity.error().message);
   }
-  if (auto keep = lookup(env, "SIDECAR_APP_KEEP_CAPS")) {
+  if (auto keep = setting(env, "SIDECAR_APP_KEEP_CAPS", problems)) {
     auto set = process::add_named(process::docker_default_capabilities(), *keep);
     if (!set) problems.add("SIDECAR_APP_KEEP_CAPS", set.error().message);
     else supervision.app_capabilities = *set;
@@ -43,7 +44,7 @@ void read_app_process(Environment const& env, Supervision& supervision, Problems
                                             "keeps no capabilities");
     }
   }
-  if (auto signal = lookup(env, "SIDECAR_APP_PARENT_DEATH_SIGNAL")) {
+  if (auto signal = setting(env, "SIDECAR_APP_PARENT_DEATH_SIGNAL", problems)) {
     auto number = signal_number(*signal);
     if (number) supervision.app_parent_death_signal = *number;
     else problems.add("SIDECAR_APP_PARENT_DEATH_SIGNAL", "must be a signal (e.g. TERM, KILL or 9) or off");

@@ -92,4 +92,12 @@ Result<std::vector<net::IpAddress>> resolve(std::string const& host, Duration ti
   return outcome.addresses;
 }
 
+Result<net::IpAddress> first_address(std::string const& host, Duration timeout) {
+  if (auto ip = net::IpAddress::parse(host)) return *ip;
+  auto answers = resolve(host, timeout);
+  if (!answers) return answers.error();
+  if (answers->empty()) return make_error(fmt::format("{} has no address", host));
+  return answers->front();
+}
+
 }  // namespace wgs::dns

@@ -14,4 +14,7 @@ namespace wgs::dns {
 // IPv4 and IPv6 answers, IPv4 first (the hub's public side is usually IPv4).
 Result<std::vector<net::IpAddress>> resolve(std::string const& host, Duration timeout);
 
+// The one address to dial for `host`: itself when numeric, else resolve()'s first answer.
+Result<net::IpAddress> first_address(std::string const& host, Duration timeout);
+
 }  // namespace wgs::dns

@@ -100,7 +100,7 @@ class Session {
     startup_signals_.release();
     startup_thread_.join();
     if (stop_signal_ || !startup.ready) {
-      code_ = stop_signal_ ? 128 + *stop_signal_ : exit_code::unavailable;
+      code_ = stop_signal_ ? 128 + *stop_signal_ : startup.refused ? exit_code::os_error : exit_code::unavailable;
       return io_.stop();
     }
     log::info("the path works: starting {}", request_.command.front());

@@ -73,6 +73,19 @@ class RetryLog {
   unsigned attempts_ = 0;
 };
 
+// Waiting does not bring back a missing userspace implementation or a capability the
+// container was not given: say so now, not after SIDECAR_STARTUP_TIMEOUT.
+Startup ready(Startup startup) {
+  startup.ready = true;
+  return startup;
+}
+
+Startup refused(Startup startup, Error const& error) {
+  log::error("{} (waiting would not change this)", error.message);
+  startup.refused = true;
+  return startup;
+}
+
 }  // namespace
 
 void StartupProgress::update(std::string problem, std::optional<checks::Report> const& report) {
@@ -103,13 +116,14 @@ Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const
     if (!startup.tunnel) {
       auto tunnel = tunnel::up(config.wireguard, {.detach_userspace = options.detach_userspace});
       if (tunnel) startup.tunnel = std::move(*tunnel);
+      else if (tunnel::is_refused_for_good(tunnel.error())) return refused(std::move(startup), tunnel.error());
       else last_problem = tunnel.error().message;
     }
     if (startup.tunnel && !mtu_probed) mtu_probed = probe_mtu_once(config, *startup.tunnel);
     if (startup.tunnel) {
-      if (config.supervision.require.empty()) return startup.ready = true, std::move(startup);
+      if (config.supervision.require.empty()) return ready(std::move(startup));
       startup.last_report = checks::prove_path(config, gating_inputs(config, *startup.tunnel));
-      if (startup.last_report->ok_for(config.supervision.require)) return startup.ready = true, std::move(startup);
+      if (startup.last_report->ok_for(config.supervision.require)) return ready(std::move(startup));
       last_problem = startup.last_report->failures();
     }
     progress.update("starting: " + last_problem, startup.last_report);

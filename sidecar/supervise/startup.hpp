@@ -18,6 +18,7 @@ struct Startup {
   std::optional<checks::Report> last_report;
   bool ready = false;
   bool stopped = false;  // a stop request ended the wait
+  bool refused = false;  // the system refused the tunnel for good (tunnel::is_refused_for_good): exit 71
 };
 
 // What the start has found so far, for /readyz and /status while it runs.

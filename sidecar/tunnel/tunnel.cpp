@@ -38,7 +38,8 @@ Result<std::unique_ptr<wireguard::Backend>> new_device(netlink::Socket& socket, 
     if (created.error().code != EOPNOTSUPP || wireguard.backend == Backend::kernel) {
       if (created.error().code == EOPNOTSUPP) {
         return make_error("the kernel has no WireGuard module (WG_BACKEND=kernel); "
-                          "use WG_BACKEND=auto or userspace to run " + wireguard.userspace_implementation);
+                          "use WG_BACKEND=auto or userspace to run " + wireguard.userspace_implementation,
+                          EOPNOTSUPP);
       }
       return created.error();
     }
@@ -86,6 +87,19 @@ Result<Tunnel> up(config::WireGuard const& wireguard, UpOptions const& options) 
   }
   log::info("{} is up ({} backend, mtu {})", wireguard.interface.name, tunnel.backend->name(), tunnel.mtu);
   return tunnel;
+}
+
+bool is_refused_for_good(Error const& error) {
+  switch (error.code) {
+    case ENOENT:      // the implementation is not on PATH
+    case ENOEXEC:     // nor a program
+    case EACCES:      // nor executable, or netlink refused
+    case EPERM:       // no CAP_NET_ADMIN
+    case EOPNOTSUPP:  // WG_BACKEND=kernel without the module
+      return true;
+    default:
+      return false;
+  }
 }
 
 Status reconfigure(config::WireGuard const& wireguard, Tunnel& tunnel, UpOptions const& options) {

@@ -29,6 +29,12 @@ struct Tunnel {
 
 Result<Tunnel> up(config::WireGuard const& wireguard, UpOptions const& options);
 
+// Whether a failed `up` was refused by the system in a way that waiting does not change: the
+// userspace implementation is missing or cannot be executed, the kernel refuses us netlink
+// (no CAP_NET_ADMIN), or WG_BACKEND=kernel on a kernel without WireGuard. `up` and `run`
+// exit 71 on these at once; anything else (a name that does not resolve yet) is worth a retry.
+bool is_refused_for_good(Error const& error);
+
 // Re-resolves the endpoints and re-applies the device and link settings to the running
 // tunnel, keeping its backend (and the userspace process wgsidecar supervises).
 Status reconfigure(config::WireGuard const& wireguard, Tunnel& tunnel, UpOptions const& options);

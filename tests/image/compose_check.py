@@ -2,8 +2,8 @@
 """Checks docker/compose.yaml where no compose engine runs: it parses as YAML, uses only keys
 of the Compose specification, and every reference resolves (services in depends_on and
 network_mode, networks, volumes, static addresses inside their subnet and off the gateway,
-build contexts, Dockerfiles and the scripts the hub image copies). podman-compose 1.0.3 (Debian
-12) cannot parse the long network syntax, and `docker compose config` needs the compose plugin.
+build contexts, Dockerfiles and the scripts the hub image copies). compose_lab.py runs these
+checks before it starts anything; alone, they need no engine.
 
 Usage: compose_check.py docker/compose.yaml     exit 0 when sound, 1 with every problem listed
 """

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # jq programs are single-quoted on purpose.
 # shellcheck disable=SC2016
-# The image under podman: it holds only the expected files, its binaries are static, a config
-# mistake exits 78 naming the variable, and — in the lab's edge namespace, as on a Fly machine —
-# the container brings the tunnel up against the lab's hub (wireguard-go from the image: this
-# kernel has no WireGuard) and contacts-api answers over HTTP through it.
+# The image under podman: it holds only the expected files, its binaries are static, its
+# HEALTHCHECK is `wgsidecar probe`, a config mistake exits 78 naming the variable, the root
+# .dockerignore sends the sources and not the build tree, and — in the lab's edge namespace, as
+# on a Fly machine — the container brings the tunnel up against the lab's hub (wireguard-go from
+# the image: this kernel has no WireGuard), contacts-api answers over HTTP through it, and the
+# HEALTHCHECK says healthy, unhealthy while the hub's DNAT is gone, and healthy again.
 #
 #   image_test.sh WGSIDECAR CONTACTS_API            image from these binaries (docker/Dockerfile,
 #                                                   BINARIES=prebuilt): what ctest runs
@@ -12,8 +14,8 @@
 #                                                   (needs the Debian mirror; slow when cold)
 #
 # Needs root, podman, runc; makes debian:bookworm with debootstrap when absent (cached in
-# /var/cache/wgsidecar-image). Lab prefix img-. Exits 77 (skip) without root or podman, and for --from-source when
-# WGS_IMAGE_FROM_SOURCE is not 1.
+# /var/cache/wgsidecar-image). Lab prefix img-. Exits 77 (skip) without root or podman, and for
+# --from-source when WGS_IMAGE_FROM_SOURCE is not 1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -35,12 +37,12 @@ fi
 
 needs_lab
 needs_commands podman runc debootstrap
-podman=(podman --runtime runc)
-run_flags=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 image=localhost/wgsidecar-test:$mode
 container=img-edge-$$
 prefix=img-
 tmp=$(mktemp -d /tmp/image-test.XXXXXX)
+# shellcheck source=image_lib.sh
+source "$here/image_lib.sh"
 
 cleanup() {
   local status=$?
@@ -55,26 +57,13 @@ trap 'exit 130' INT TERM
 # section TITLE: a heading with the seconds spent so far, so a slow step shows.
 section() { printf '== %s (at %d s)\n' "$1" "$SECONDS"; }
 
-command -v podman >/dev/null || { echo "FATAL: podman is missing (scripts/setup.sh installs it)" >&2; exit 1; }
-
 # ------------------------------------------------------------------------------------------
 section "base image and build ($mode)"
-"$root/docker/make-debian-base.sh" >/dev/null 2>"$tmp/base.log" || { cat "$tmp/base.log" >&2; exit 1; }
+image_base
 
-# The prebuilt/ layout the Dockerfile's prebuilt stage copies, from this host's static builds.
-make_prebuilt_context() {
-  local ctx=$tmp/context/prebuilt
-  "$root/docker/build-wireguard-go.sh" >"$tmp/wireguard-go.log" 2>&1 || { cat "$tmp/wireguard-go.log" >&2; exit 1; }
-  install -d "$ctx/app" "$ctx/usr/bin" "$ctx/etc/ssl/certs"
-  strip -o "$ctx/wgsidecar" "$wgsidecar"
-  strip -o "$ctx/app/contacts-api" "$contacts_api"
-  install -m 755 "${WGS_DEPS_PREFIX:-/opt/wgsidecar-deps}/bin/wireguard-go" "$ctx/usr/bin/wireguard-go"
-  install -m 644 /etc/ssl/certs/ca-certificates.crt "$ctx/etc/ssl/certs/ca-certificates.crt"
-}
-
-build=("${podman[@]}" build --pull=never --network=host -f "$root/docker/Dockerfile")
+build=("${podman[@]}" "${build_flags[@]}")
 if [ "$mode" = prebuilt ]; then
-  make_prebuilt_context
+  image_prebuilt_context "$tmp/context" "$wgsidecar" "$contacts_api"
   build+=(--build-arg BINARIES=prebuilt "$tmp/context")
 else
   # buildah 1.28 does not see an ARG's default in FROM when it skips unused stages: say it.
@@ -103,7 +92,7 @@ done
 section "what the image holds"
 created=$("${podman[@]}" create "$image")
 "${podman[@]}" export "$created" >"$tmp/rootfs.tar"
-"${podman[@]}" rm "$created" >/dev/null
+"${podman[@]}" rm "$created" >/dev/null 2>&1
 files=$(tar -tf "$tmp/rootfs.tar" | sed 's|^\./||; s|/$||' | grep -v '^$' | sort | paste -sd' ')
 expect_eq "only the binaries, the CA bundle and their directories" \
   "app app/contacts-api etc etc/ssl etc/ssl/certs etc/ssl/certs/ca-certificates.crt usr usr/bin usr/bin/wireguard-go wgsidecar" "$files"
@@ -117,8 +106,38 @@ expect_eq "CMD is the app" '["/app/contacts-api"]' "$("${podman[@]}" image inspe
 config_env=$("${podman[@]}" image inspect --format '{{json .Config.Env}}' "$image")
 expect_not_contains "no WG_ variable baked into the image" "WG_" "$config_env"
 expect_not_contains "no DB_ variable baked into the image" "DB_" "$config_env"
+expect_eq "HEALTHCHECK is wgsidecar probe" '["CMD","/wgsidecar","probe"]' \
+  "$("${podman[@]}" image inspect --format '{{json .Config.Healthcheck.Test}}' "$image")"
+expect_contains "with the health endpoints on loopback unless the deployment says otherwise" \
+  "SIDECAR_HEALTH_ADDR=127.0.0.1:9090" "$config_env"
 history=$("${podman[@]}" history --no-trunc --format '{{.CreatedBy}}' "$image")
 expect_not_contains "no secret name in any layer's command" "PRIVATE_KEY" "$history"
+
+# ------------------------------------------------------------------------------------------
+section "the build context the root .dockerignore lets through (fly deploy, docker build)"
+# buildah reads the context's .dockerignore as Docker and flyctl do: COPY it all into an image
+# and list what arrived.
+printf 'FROM scratch\nCOPY . /context/\n' >"$tmp/Containerfile.context"
+context_image=localhost/wgsidecar-context:$$
+expect_status "the repository root as a build context" 0 "${podman[@]}" build --pull=never --network=none \
+  -f "$tmp/Containerfile.context" -t "$context_image" "$root"
+created=$("${podman[@]}" create "$context_image" none)
+"${podman[@]}" export "$created" | tar -tvf - >"$tmp/context.list"
+"${podman[@]}" rm "$created" >/dev/null && "${podman[@]}" rmi "$context_image" >/dev/null
+context_files=$(awk '{ path = $NF; sub(/^\.\//, "", path) } path ~ /^context\/./ { sub(/^context\//, "", path); print path }' "$tmp/context.list")
+context_kib=$(awk '{ total += $3 } END { printf "%d", total / 1024 }' "$tmp/context.list")
+echo "  (the context: $(wc -l <<<"$context_files") entries, $context_kib KiB)"
+expect_eq "no build tree in the context" "" "$(grep -E '(^|/)build(-[^/]*)?/' <<<"$context_files" | head -n 3)"
+expect_eq "no .git" "" "$(grep -E '(^|/)\.git(/|$)' <<<"$context_files" | head -n 3)"
+expect_eq "the sources only: under 10 MiB" yes "$([ "$context_kib" -lt 10240 ] && echo yes || echo no)"
+while read -r source; do
+  [ "$source" = prebuilt/ ] && continue  # made by this test, absent from a checkout
+  expect_eq "docker/Dockerfile's COPY $source is in it" yes \
+    "$(grep -qx -- "${source%/}/\?" <<<"$context_files" && echo yes || echo no)"
+done < <(awk '$1 == "COPY" && $2 !~ /^--/ { print $2 }' "$root/docker/Dockerfile")
+fly_dockerfile=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["build"]["dockerfile"])' "$root/fly.toml")
+expect_eq "fly.toml at the root builds docker/Dockerfile: \`fly deploy\` needs no flags" docker/Dockerfile "$fly_dockerfile"
+expect_eq "and the context carries it" yes "$(grep -qx -- "$fly_dockerfile" <<<"$context_files" && echo yes || echo no)"
 
 # ------------------------------------------------------------------------------------------
 section "the binaries in the container"
@@ -152,11 +171,12 @@ api=http://127.0.0.1:8080
 # The seed's secrets reach the container as environment, by name only (never on argv). The
 # lab's CA is mounted read-only for verify-full. No /etc/hosts or resolv.conf: every address
 # is numeric, and nothing may query the host's resolver.
-export PGSSLMODE=verify-full PGSSLROOTCERT=/etc/wgsidecar/lab-ca.crt SIDECAR_HEALTH_ADDR=127.0.0.1:9090 \
-  SIDECAR_STARTUP_TIMEOUT=40s FLY_REGION=lab
+export PGSSLMODE=verify-full PGSSLROOTCERT=/etc/wgsidecar/lab-ca.crt SIDECAR_HEALTH_ADDR=0.0.0.0:9090 \
+  SIDECAR_STARTUP_TIMEOUT=40s SIDECAR_PROBE_INTERVAL=2s FLY_REGION=lab
 env_flags=()
 for name in WG_PRIVATE_KEY WG_ADDRESS WG_PEER_PUBLIC_KEY WG_PEER_ENDPOINT WG_INTERFACE DB_HOST DB_PORT DB_USER \
-  DB_PASSWORD DB_NAME PGSSLMODE PGSSLROOTCERT SIDECAR_HEALTH_ADDR SIDECAR_STARTUP_TIMEOUT FLY_REGION; do
+  DB_PASSWORD DB_NAME PGSSLMODE PGSSLROOTCERT SIDECAR_HEALTH_ADDR SIDECAR_STARTUP_TIMEOUT SIDECAR_PROBE_INTERVAL \
+  FLY_REGION; do
   env_flags+=(-e "$name")
 done
 expect_status "the container starts" 0 "${podman[@]}" run -d --name "$container" "${run_flags[@]}" \
@@ -189,6 +209,23 @@ expect_eq "GET /contacts lists it" 1 "$(at_edge curl -s --max-time 5 "$api/conta
 expect_eq "malformed JSON is a 400" 400 "$(at_edge curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
   -H 'Content-Type: application/json' -d '{"name":' "$api/contacts" || true)"
 expect_eq "the row is in PostgreSQL behind the hub" 1 "$(lab_edge_psql 'select count(*) from contacts' 2>/dev/null || true)"
+
+section "the HEALTHCHECK (podman healthcheck run): wgsidecar probe against the running supervisor"
+# podman's healthcheck timers need systemd; `healthcheck run` runs the image's check once.
+health_of() { "${podman[@]}" healthcheck run "$container" >/dev/null 2>&1 && echo healthy || echo unhealthy; }
+last_output() { "${podman[@]}" inspect -f '{{range .State.Health.Log}}{{.Output}}{{end}}' "$container" | tail -n 1; }
+expect_eq "healthy: the tunnel is fresh and the checks pass (bound to 0.0.0.0, asked on loopback)" healthy "$(health_of)"
+expect_contains "what the check read" ready "$(last_output)"
+wait_health() {  # wait_health STATE: up to 30 s, SIDECAR_PROBE_INTERVAL being 2s
+  local deadline=$((SECONDS + 30))
+  until [ "$(health_of)" = "$1" ] || [ "$SECONDS" -ge "$deadline" ]; do sleep 1; done
+  health_of
+}
+lab_remove_dnat
+expect_eq "unhealthy once the hub no longer forwards to PostgreSQL" unhealthy "$(wait_health unhealthy)"
+expect_contains "with /readyz's reason" "not ready" "$(last_output)"
+lab_restore_dnat
+expect_eq "healthy again when it does" healthy "$(wait_health healthy)"
 
 section "stop: the app first, then the tunnel"
 "${podman[@]}" stop -t 10 "$container" >/dev/null 2>&1 || true

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The CLI as a user meets it: keys interchangeable with `wg`, config and hub-peer output,
-# and configuration errors that exit 78, name the variable and never echo a secret.
+# configuration errors that exit 78, name the variable and never echo a secret, --help on
+# every command, and the exit codes of probe, check, up and run that need no hub. The last
+# part runs a real `wgsidecar run` in a network namespace of its own (root, unshare): without
+# them it is skipped and the test ends with 77 once the rest has passed.
 set -euo pipefail
 wgsidecar=${1:?usage: cli_test.sh PATH/TO/wgsidecar}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -8,7 +11,12 @@ source "$here/../lib/assert.sh"
 source "$here/../lib/skip.sh"
 needs_commands wg
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+supervisor=""
+cleanup() {
+  if [ -n "$supervisor" ]; then kill -CONT "$supervisor" 2>/dev/null || true; kill "$supervisor" 2>/dev/null || true; wait "$supervisor" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 echo "keys are interchangeable with wg"
 mismatches=0
@@ -138,4 +146,103 @@ expect_not_contains "the log has no password" "Xq7pw-seed" "$log"
 expect_status "an unknown command is a usage error" 64 "$wgsidecar" frobnicate
 expect_status "--version" 0 "$wgsidecar" --version
 expect_contains "--version names the program" "wgsidecar" "$out"
+
+echo "--help on every command"
+expect_status "wgsidecar help" 0 "$wgsidecar" help
+overview=$out
+# Every command the overview lists, with the options its usage line names.
+mapfile -t usages < <(sed -n '/^Commands:/,/^$/p' <<<"$overview" | sed -n 's/^  \([a-z-][a-z-]*\)\(.*\)$/\1\2/p' |
+  sed 's/  \+[^ ].*$//')
+expect_eq "the overview lists the 13 commands" 13 "${#usages[@]}"
+for usage in "${usages[@]}"; do
+  command=${usage%% *}
+  expect_status "$command --help exits 0" 0 "$wgsidecar" "$command" --help
+  help=$out
+  expect_contains "$command --help prints its usage" "Usage: wgsidecar [--config FILE] $usage" "$help"
+  expect_contains "$command --help lists --help" "--help, -h" "$help"
+  for option in $(grep -o -- '--[a-z]*' <<<"$usage" | grep -vx -- '--' || true); do
+    expect_contains "$command --help explains $option" "  $option " "$help"
+  done
+  expect_status "$command -h is the same" 0 "$wgsidecar" "$command" -h
+  expect_eq "$command -h prints the same text" "$help" "$out"
+  expect_status "help $command is the same" 0 "$wgsidecar" help "$command"
+  expect_eq "help $command prints the same text" "$help" "$out"
+  case $command in run | help) continue ;; esac
+  expect_status "$command --bogus is a usage error" 64 "$wgsidecar" "$command" --bogus </dev/null
+  expect_contains "naming the argument and pointing at $command --help" "unexpected argument '--bogus'" "$out"
+done
+expect_status "--help after the app's command belongs to the app: run loads its configuration" 78 \
+  env -i "$wgsidecar" run -- /bin/true --help
+expect_status "as after an app path without run" 78 env -i "$wgsidecar" /bin/true --help
+expect_status "help of an unknown command is a usage error" 64 "$wgsidecar" help frobnicate
+
+echo "probe: its exit codes without a supervisor"
+expect_status "no SIDECAR_HEALTH_ADDR: 78" 78 env -i "$wgsidecar" probe
+expect_contains "saying probe needs it" "SIDECAR_HEALTH_ADDR is not set" "$out"
+expect_status "a malformed SIDECAR_HEALTH_ADDR: 78" 78 env -i SIDECAR_HEALTH_ADDR=nine "$wgsidecar" probe
+expect_contains "naming the variable" "SIDECAR_HEALTH_ADDR: must be" "$out"
+expect_status "probe reads nothing but the health address: no tunnel settings needed" 78 \
+  env -i WG_PRIVATE_KEY=bad "$wgsidecar" probe
+expect_not_contains "so a bad key is not its problem" "WG_PRIVATE_KEY" "$out"
+closed_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+expect_status "nothing listening: 69" 69 env -i SIDECAR_HEALTH_ADDR="127.0.0.1:$closed_port" "$wgsidecar" probe
+expect_contains "saying nothing answered" "nothing answered GET /readyz on 127.0.0.1:$closed_port" "$out"
+expect_status "--timeout without a value: 64" 64 env -i SIDECAR_HEALTH_ADDR=127.0.0.1:9 "$wgsidecar" probe --timeout
+expect_status "--timeout that is not a duration: 64" 64 env -i SIDECAR_HEALTH_ADDR=127.0.0.1:9 "$wgsidecar" probe --timeout 5
+
+if ! unshare -n true 2>/dev/null; then
+  echo "skipped: a supervisor in a network namespace of its own needs root and unshare"
+  finish
+  exit 77
+fi
+
+echo "a real supervisor in a network namespace of its own (nothing else in it: no hub answers)"
+# A netns with loopback only: wireguard-go's packets to the hub have no route, so nothing
+# leaves it. The interface and the UAPI socket path carry the lab tag and our PID.
+iface=wgc${WGS_LAB_TAG:-}$$
+iface=${iface:0:15}
+netns_env=(PATH=/usr/sbin:/usr/bin:/sbin:/bin WG_PRIVATE_KEY="$edge_key" WG_PEER_PUBLIC_KEY="$hub_pub"
+  WG_PEER_ENDPOINT=192.0.2.1:51820 DB_HOST=10.50.0.1 WG_INTERFACE="$iface")
+in_netns() { nsenter -t "$supervisor" -n "$@"; }
+start_supervisor() {  # start_supervisor SIDECAR_REQUIRE: run in a new netns, the app a long sleep
+  unshare -n bash -c 'ip link set lo up && exec env -i "$@"' _ "${netns_env[@]}" SIDECAR_HEALTH_ADDR=0.0.0.0:9190 \
+    SIDECAR_REQUIRE="$1" "$wgsidecar" run -- sleep 600 >"$tmp/run.log" 2>&1 &
+  supervisor=$!
+  for _ in $(seq 1 100); do in_netns env -i SIDECAR_HEALTH_ADDR=0.0.0.0:9190 "$wgsidecar" probe --live >/dev/null 2>&1 && return; sleep 0.05; done
+}
+stop_supervisor() { kill "$supervisor"; wait "$supervisor" || true; supervisor=""; }
+probe() { expect_status "$1" "$2" in_netns env -i SIDECAR_HEALTH_ADDR="$3" "$wgsidecar" probe "${@:4}"; }
+
+start_supervisor ping
+probe "probe while the start waits for the hub: 69 (bound to 0.0.0.0, asked on loopback)" 69 0.0.0.0:9190
+expect_contains "with /readyz's reason" "not ready: starting" "$out"
+probe "probe --live: the supervisor runs: 0" 0 0.0.0.0:9190 --live
+expect_eq "printing /healthz's answer" ok "$out"
+kill -STOP "$supervisor"  # the kernel still accepts into the backlog; nobody answers
+probe "a supervisor that does not answer is not alive: 69 by --timeout" 69 0.0.0.0:9190 --live --timeout 300ms
+expect_contains "saying so" "(deadline 300ms)" "$out"
+kill -CONT "$supervisor"
+expect_status "check from another process there: 69" 69 in_netns env -i "${netns_env[@]}" "$wgsidecar" check
+stop_supervisor
+
+start_supervisor none
+probe "SIDECAR_REQUIRE=none: ready once the tunnel is up: 0" 0 127.0.0.1:9190
+expect_eq "printing /readyz's answer" ready "$out"
+stop_supervisor
+
+echo "check with no interface, and run and up without the userspace implementation"
+no_tunnel() { unshare -n env -i "${netns_env[@]}" "$@"; }
+expect_status "check with no interface: 69" 69 no_tunnel "$wgsidecar" check --json
+expect_eq "the handshake stage fails first" "fail handshake" "$(jq -r '.stages[0] | "\(.status) \(.name)"' <<<"$out" 2>/dev/null)"
+expect_contains "saying the interface is missing" "interface $iface does not exist" "$(jq -r '.stages[0].error' <<<"$out" 2>/dev/null)"
+expect_contains "and that the tunnel is not up, with what to run" "the tunnel is not up: bring it up with \`wgsidecar up\`" \
+  "$(jq -r '.stages[0].hint' <<<"$out" 2>/dev/null)"
+expect_eq "every later stage is skipped: nothing is sent" "skip skip skip skip skip" \
+  "$(jq -r '[.stages[1:][] | .status] | join(" ")' <<<"$out" 2>/dev/null)"
+missing=(WG_BACKEND=userspace WG_USERSPACE_IMPLEMENTATION=no-such-wireguard-go SIDECAR_STARTUP_TIMEOUT=30s)
+expect_status "up without the implementation: 71" 71 no_tunnel "${missing[@]}" "$wgsidecar" up
+expect_contains "naming it" "no-such-wireguard-go was not found on PATH" "$out"
+# 71 comes only from the refusal: a start that kept retrying would end with 69 after 30s.
+expect_status "run without the implementation: 71 as up, not 69" 71 no_tunnel "${missing[@]}" "$wgsidecar" run -- /bin/true
+expect_contains "naming it" "no-such-wireguard-go was not found on PATH" "$out"
 finish

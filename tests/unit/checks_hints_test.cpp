@@ -63,7 +63,7 @@ TEST_CASE("checks: libpq failures are classified by phase, message and SQLSTATE"
 TEST_CASE("checks: each suspect gets its own hint, naming what to check next") {
   HintContext context{"10.50.0.1", 5432, "require", "10.50.0.1", 1420, 1380, "DB_*", std::nullopt, std::nullopt, "any"};
   std::set<std::string> seen;
-  for (auto failure : {Failure::no_handshake, Failure::stale_handshake, Failure::ping_lost, Failure::ping_error,
+  for (auto failure : {Failure::no_tunnel, Failure::no_handshake, Failure::stale_handshake, Failure::ping_lost, Failure::ping_error,
                        Failure::tcp_refused, Failure::tcp_timeout, Failure::tcp_unreachable, Failure::ssl_not_offered,
                        Failure::tls_stall, Failure::tls_reset, Failure::tls_certificate, Failure::tls_hostname,
                        Failure::not_postgres, Failure::bad_password, Failure::missing_database, Failure::no_hba_entry,
@@ -76,6 +76,8 @@ TEST_CASE("checks: each suspect gets its own hint, naming what to check next") {
     CHECK(seen.insert(text).second);
   }
   CHECK(hint(Failure::no_handshake, context).find("51820") != std::string::npos);
+  CHECK(hint(Failure::no_tunnel, context).find("wgsidecar up") != std::string::npos);
+  CHECK(hint(Failure::no_tunnel, context).find("51820") == std::string::npos);
   CHECK(hint(Failure::ping_lost, context).find("AllowedIPs") != std::string::npos);
   CHECK(hint(Failure::tcp_refused, context).find("DNAT") != std::string::npos);
   CHECK(hint(Failure::tcp_timeout, context).find("security group") != std::string::npos);

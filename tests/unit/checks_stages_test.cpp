@@ -30,6 +30,14 @@ TEST_CASE("checks: handshake stage from an injected last handshake") {
   CHECK(no_tunnel.status == Status::skip);
 }
 
+TEST_CASE("checks: no interface fails the handshake first, saying the tunnel is not up") {
+  auto const missing = no_tunnel_stage("primary", "interface wg0 does not exist", context);
+  CHECK(missing.stage == Stage::handshake);
+  CHECK(missing.status == Status::fail);
+  CHECK(missing.error == "interface wg0 does not exist");
+  CHECK(missing.hint == hint(Failure::no_tunnel, context));
+}
+
 TEST_CASE("checks: ping stage tells silence from a refusal to send") {
   CHECK(ping_stage("primary", {true, 1.5, "", false, "raw"}, context).status == Status::ok);
   auto const lost = ping_stage("primary", {false, 5000, "no echo reply", false, "raw"}, context);

@@ -104,6 +104,7 @@ TEST_CASE("SIDECAR_APP_*: user, kept capabilities, parent-death signal") {
   };
   Case const cases[] = {
       {"SIDECAR_APP_USER", "1:2:3", "one colon"},
+      {"SIDECAR_APP_USER", "", "set but empty"},
       {"SIDECAR_APP_KEEP_CAPS", "net_admin,flying", "'flying' is not a capability"},
       {"SIDECAR_APP_PARENT_DEATH_SIGNAL", "SIGNOPE", "must be a signal"},
       {"SIDECAR_APP_PARENT_DEATH_SIGNAL", "99", "must be a signal"},
@@ -118,7 +119,7 @@ TEST_CASE("SIDECAR_APP_*: user, kept capabilities, parent-death signal") {
     CHECK(loaded.problems.list()[0].what.find(c.fragment) != std::string::npos);
   }
   auto root_again = env;
-  root_again["SIDECAR_APP_USER"] = "";  // undoes an image's setting
+  root_again["SIDECAR_APP_USER"] = "root";  // undoes an image's setting
   auto const undone = config::load(root_again);
   REQUIRE(undone.problems.empty());
   CHECK_FALSE(undone.config.supervision.app_user);
