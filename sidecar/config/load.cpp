@@ -8,11 +8,11 @@ namespace {
 
 // Every SIDECAR_* variable wgsidecar reads. Anything else with the prefix is a typo, and a
 // typo in a timeout is better caught at start than found in an incident.
-constexpr std::array<std::string_view, 15> sidecar_variables = {
+constexpr std::array<std::string_view, 16> sidecar_variables = {
     "SIDECAR_LOG_FORMAT",     "SIDECAR_LOG_LEVEL",     "SIDECAR_PING_HOST",   "SIDECAR_CHECK_TIMEOUT",
     "SIDECAR_STARTUP_TIMEOUT", "SIDECAR_SHUTDOWN_TIMEOUT", "SIDECAR_REQUIRE",  "SIDECAR_KEEP_ENV",
     "SIDECAR_KEEP_TUNNEL",    "SIDECAR_SIGNAL_GROUP",  "SIDECAR_APP_RESTART", "SIDECAR_PROBE_INTERVAL",
-    "SIDECAR_STALE_AFTER",    "SIDECAR_GIVE_UP_AFTER", "SIDECAR_HEALTH_ADDR",
+    "SIDECAR_STALE_AFTER",    "SIDECAR_GIVE_UP_AFTER", "SIDECAR_HEALTH_ADDR",   "SIDECAR_CHECK_INTERVAL",
 };
 
 void reject_unknown_sidecar_variables(Environment const& env, Problems& problems) {

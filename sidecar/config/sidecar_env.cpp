@@ -74,8 +74,14 @@ Monitor read_monitor(Environment const& env, Problems& problems) {
   duration(env, "SIDECAR_PROBE_INTERVAL", monitor.probe_interval, problems);
   duration(env, "SIDECAR_STALE_AFTER", monitor.stale_after, problems);
   duration(env, "SIDECAR_GIVE_UP_AFTER", monitor.give_up_after, problems);
+  duration(env, "SIDECAR_CHECK_INTERVAL", monitor.check_interval, problems);
   if (monitor.stale_after < monitor.probe_interval) {
     problems.add("SIDECAR_STALE_AFTER", "must be at least SIDECAR_PROBE_INTERVAL (staleness is judged at each probe)");
+  }
+  // Each gating check is a database login; more often than the cheap probe buys nothing, and
+  // a /readyz more than an hour old says little.
+  if (monitor.check_interval < monitor.probe_interval || monitor.check_interval > Duration(3'600'000)) {
+    problems.add("SIDECAR_CHECK_INTERVAL", "must be between SIDECAR_PROBE_INTERVAL and 1h");
   }
   return monitor;
 }
