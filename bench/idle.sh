@@ -4,19 +4,21 @@
 # third lab's, and tini and the seed's script in the other's, each running contacts-api.
 # From /proc: RSS sampled every second (median and largest; anonymous and file-backed at the
 # end), CPU time of every thread (schedstat, in ns: a tick of utime is 10 ms, more than the
-# whole budget), wakeups (voluntary + nonvoluntary context switches of every thread), and
+# whole budget), wakeups (voluntary context switches of every thread: each is a sleep that
+# ended in a wakeup; the nonvoluntary ones are preemptions by other work on a busy machine,
+# recorded apart as `preempted`), and
 # from each lab's PostgreSQL the sessions opened meanwhile (pg_stat_database.sessions: the
 # logins the supervisor made; the app's pool is already connected and idle).
 
-# proc_cost PID: "CPU_NS SWITCHES" over all threads of PID.
+# proc_cost PID: "CPU_NS VOLUNTARY_SWITCHES NONVOLUNTARY_SWITCHES" over all threads of PID.
 proc_cost() {
-  local pid=$1 task ns=0 switches=0 run
+  local pid=$1 task ns=0 voluntary=0 preempted=0 run v n
   for task in /proc/"$pid"/task/*; do
     read -r run _ < "$task/schedstat" || continue
-    ns=$((ns + run))
-    switches=$((switches + $(awk '/ctxt_switches/ {s += $2} END {print s}' "$task/status")))
+    read -r v n <<<"$(awk '/^voluntary_ctxt/ {v = $2} /^nonvoluntary_ctxt/ {n = $2} END {print v, n}' "$task/status")"
+    ns=$((ns + run)) voluntary=$((voluntary + v)) preempted=$((preempted + n))
   done
-  echo "$ns $switches"
+  echo "$ns $voluntary $preempted"
 }
 
 # rss_of PID: "RSS ANON FILE" in KiB.
@@ -38,9 +40,9 @@ rss_sampler() {
 
 # idle_record SYSTEM PID BEFORE AFTER SECONDS [RSS_FILE]
 idle_record() {
-  local system=$1 pid=$2 before=$3 after=$4 seconds=$5 samples=${6:-} c0 s0 c1 s1 rss anon file
-  read -r c0 s0 <<<"$before"
-  read -r c1 s1 <<<"$after"
+  local system=$1 pid=$2 before=$3 after=$4 seconds=$5 samples=${6:-} c0 s0 p0 c1 s1 p1 rss anon file
+  read -r c0 s0 p0 <<<"$before"
+  read -r c1 s1 p1 <<<"$after"
   read -r rss anon file <<<"$(rss_of "$pid")"
   if [ -n "$samples" ] && [ -s "$samples" ]; then
     sample idle "$system" rss "$(sort -n "$samples" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')" KiB
@@ -52,6 +54,7 @@ idle_record() {
   sample idle "$system" rss_file "$file" KiB
   sample idle "$system" cpu "$(awk -v c="$((c1 - c0))" -v s="$seconds" 'BEGIN {printf "%.2f", c / 1e6 / s * 60}')" "ms per min"
   sample idle "$system" wakeups "$(awk -v n="$((s1 - s0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
+  sample idle "$system" preempted "$(awk -v n="$((p1 - p0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
 }
 
 # sidecar_idle PREFIX BINARY LOG: wgsidecar run with its default timers; prints its pid.

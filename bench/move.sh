@@ -18,7 +18,7 @@ move_start_seed() {
 move_heal() {
   local t0=$EPOCHREALTIME deadline=$((SECONDS + $2))
   while [ "$SECONDS" -lt "$deadline" ]; do
-    if app_healthy "$1"; then ms_between "$t0" "$EPOCHREALTIME" > "$3"; return; fi
+    if app_healthy "$1"; then echo "$(ms_between "$t0" "$EPOCHREALTIME")" > "$3"; return; fi
     sleep 0.1
   done
   echo "never:$2" > "$3"
@@ -55,6 +55,9 @@ move_restore() {
 # bench_move SIDECAR_PREFIX SEED_PREFIX RERESOLVE_PREFIX ROUNDS
 bench_move() {
   local sp=$1 op=$2 rp=$3 rounds=$4 sidecar_pid seed_pid rr_pid rr_loop round kind
+  # The idle scenario's seed may still hold the seed lab's wg0 (the recovery scenario ends it).
+  [ ! -f "$BENCH_OUT/seed-app.pid" ] || stop_pid "$(cat "$BENCH_OUT/seed-app.pid")"
+  seed_down "$op"
   seed_workdir "$BENCH_OUT/move-seed" "$BENCH_APP"
   seed_workdir "$BENCH_OUT/move-rr" "$BENCH_APP"
   (sidecar_env "$sp" && exec ip netns exec "$sp"edge "$WGSIDECAR" run -- "$BENCH_APP") \

@@ -122,7 +122,7 @@ main() {
   if wanted idle || wanted recovery; then
     bench_log "3/5 idle cost"
     bench_idle "$SIDECAR_LAB" "$OTHER_LAB" "$THIRD_LAB" "$BENCH_IDLE_SECONDS"
-    note "Idle: wgsidecar and the previous one (${BENCH_PREVIOUS:-not run}) with their default timers; CPU from schedstat (ns), wakeups = context switches of every thread, RSS sampled every second (median and largest), db_logins = pg_stat_database.sessions opened during the window."
+    note "Idle: wgsidecar and the previous one (${BENCH_PREVIOUS:-not run}) with their default timers; CPU from schedstat (ns), wakeups = voluntary context switches of every thread (preempted = the nonvoluntary ones, a sign of the machine's load), RSS sampled every second (median and largest), db_logins = pg_stat_database.sessions opened during the window."
   fi
   if wanted recovery; then
     bench_log "2/5 detection and recovery"

@@ -9,6 +9,7 @@
 #include "checks/icmp.hpp"
 #include "dns/resolve.hpp"
 #include "log/log.hpp"
+#include "memory/release.hpp"
 
 namespace wgs::monitor {
 namespace {
@@ -110,9 +111,9 @@ void Monitor::begin() {
   readiness_.start(passing);
   if (has_names_) {
     watch_resolver_files();
-    names_.due_now(Clock::now());  // the bring-up's lookup said nothing of its TTL
-    schedule_lookup();
+    look_up_names();  // the bring-up's lookup said nothing of the name's TTL
   }
+  memory::release_after_burst();  // setting up touched code the probes never run again
 }
 
 void Monitor::stop() {
@@ -375,7 +376,8 @@ void Monitor::look_up_names() {
   names_.looked_up(ttl, now);
   log::debug("the hub's endpoint names were looked up again; next in {}", format_duration(names_.kept_for(ttl)));
   schedule_lookup();
-  if (!moved.empty() && tunnel_.backend) take(Step::peer, moved);
+  if (!moved.empty() && tunnel_.backend) return take(Step::peer, moved);
+  memory::release_after_burst();  // c-ares is not needed again until the TTL runs out
 }
 
 void Monitor::set_state(std::string state) {
