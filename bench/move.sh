@@ -36,8 +36,11 @@ move_round() {
       senders+=($!)
     fi
   done
-  wait "${pids[@]}"
-  [ ${#senders[@]} -eq 0 ] || { kill "${senders[@]}" 2>/dev/null; wait "${senders[@]}" 2>/dev/null; }
+  wait "${pids[@]}" || true
+  if [ ${#senders[@]} -gt 0 ]; then
+    kill "${senders[@]}" 2>/dev/null || true
+    wait "${senders[@]}" 2>/dev/null || true  # 143: killed, as meant
+  fi
   for i in 0 1 2; do
     sample "move:$kind" "${systems[$i]}" heal_app "$(cat "$BENCH_OUT/move-$round-$i")" ms
   done
