@@ -10,10 +10,14 @@ Freshness::Freshness(Duration stale_after, Clock::time_point start)
 // rx going down means the counters started again (a new device): that is not traffic.
 bool Freshness::received(Observation const& seen) const { return last_rx_ && seen.rx_bytes > *last_rx_; }
 
+bool Freshness::answered(Observation const& seen) const {
+  return seen.ping_replied || (!pings_answered_ && received(seen));
+}
+
 void Freshness::observe(Observation const& seen) {
-  bool const answered = seen.ping_replied || received(seen);
-  if (answered) {
-    last_sign_of_life_ = std::max(last_sign_of_life_, seen.at);
+  if (seen.ping_replied || received(seen)) last_sign_of_life_ = std::max(last_sign_of_life_, seen.at);
+  pings_answered_ = pings_answered_ || seen.ping_replied;
+  if (answered(seen)) {
     unanswered_ = 0;
     sent_unanswered_ = 0;
   } else if (seen.pinged) {
@@ -33,7 +37,7 @@ std::string Freshness::why_stale(Clock::time_point now) const {
                        format_duration(reject_after_time));
   }
   if (unanswered_ >= unanswered_limit) {
-    return fmt::format("the hub answered none of the last {} probes (the device sent {} bytes, received none)",
+    return fmt::format("the hub answered none of the last {} probes (the device sent {} bytes meanwhile)",
                        unanswered_, sent_unanswered_);
   }
   auto const silent = std::chrono::duration_cast<Duration>(now - last_sign_of_life_);

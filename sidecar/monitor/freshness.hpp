@@ -1,11 +1,12 @@
 #pragma once
 // Whether the tunnel still carries traffic, judged from what each probe saw: an answered
 // ping or received bytes are proof of life; a handshake older than WireGuard's reject
-// limit means no session is left at all. Between two probes the device's counters say what
-// happened: a ping that went unanswered while nothing at all was received since the last
-// probe makes the hub a suspect, and a second such probe in a row means it has stopped
-// answering, without waiting out SIDECAR_STALE_AFTER. Pure logic on timestamps, so tests
-// drive the clock.
+// limit means no session is left at all. A ping the hub leaves unanswered makes it a suspect,
+// and a second such probe in a row means it has stopped answering, without waiting out
+// SIDECAR_STALE_AFTER. Received bytes do not excuse a lost ping once pings have been answered:
+// a hub that still sends (a database's retransmissions) may no longer hear the edge. Where
+// pings never get an answer (ICMP filtered), the counters since the last probe judge instead:
+// nothing received at all. Pure logic on timestamps, so tests drive the clock.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -48,12 +49,14 @@ class Freshness {
 
  private:
   bool received(Observation const& seen) const;
+  bool answered(Observation const& seen) const;
 
   Duration stale_after_;
   Clock::time_point last_sign_of_life_;
   std::optional<std::uint64_t> last_rx_;
   std::optional<std::uint64_t> last_tx_;
   std::optional<Duration> handshake_age_;
+  bool pings_answered_ = false;  // some ping has had a reply
   unsigned unanswered_ = 0;     // probes in a row
   std::uint64_t sent_unanswered_ = 0;  // bytes the device sent meanwhile
 };

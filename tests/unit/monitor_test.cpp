@@ -131,7 +131,7 @@ TEST_CASE("freshness: two pings in a row that nothing answered make the tunnel s
   CHECK_FALSE(freshness.stale(t0 + 13s));
   freshness.observe(pinged(15s, false, 100, 268));
   CHECK(freshness.stale(t0 + 18s));
-  CHECK(freshness.why_stale(t0 + 18s).find("answered none of the last 2 probes (the device sent 168 bytes") !=
+  CHECK(freshness.why_stale(t0 + 18s).find("answered none of the last 2 probes (the device sent 168 bytes meanwhile)") !=
         std::string::npos);
 
   SUBCASE("an answer ends the suspicion") {
@@ -141,12 +141,22 @@ TEST_CASE("freshness: two pings in a row that nothing answered make the tunnel s
   }
 }
 
-TEST_CASE("freshness: received bytes since the last probe answer for a lost ping") {
+TEST_CASE("freshness: once pings are answered, received bytes do not excuse a lost one (a hub that no longer hears us)") {
   Freshness freshness(30s, t0);
   freshness.observe(pinged(0s, true, 100, 100));
-  freshness.observe(pinged(10s, false, 300, 400));  // the app's replies came back
+  freshness.observe(pinged(10s, false, 300, 400));  // the hub still sends, e.g. retransmissions
+  CHECK(freshness.suspect());
+  freshness.observe(pinged(12s, false, 500, 600));
+  CHECK(freshness.stale(t0 + 14s));
+}
+
+TEST_CASE("freshness: where pings never get an answer, received bytes since the last probe do") {
+  Freshness freshness(30s, t0);
+  freshness.observe(pinged(0s, false, 100, 100));
+  freshness.observe(pinged(10s, false, 300, 400));  // ICMP filtered, the app's replies came back
   CHECK_FALSE(freshness.suspect());
-  freshness.observe(pinged(20s, false, 500, 600));
+  freshness.observe(pinged(20s, false, 300, 500));  // nothing at all since the last probe
+  CHECK(freshness.suspect());
   CHECK_FALSE(freshness.stale(t0 + 21s));
 }
 
