@@ -98,7 +98,8 @@ def recovery_samples(out, samples, units):
             units[(scenario, "failed_requests")] = "failed/sent"
 
 
-BASELINES = {"startup": ["seed"], "idle": ["tini", "seed"], "check": ["pg_isready+psql"], "size": ["seed"]}
+BASELINES = {"startup": ["seed"], "idle": ["tini", "previous"], "check": ["pg_isready+psql"], "size": ["seed"],
+             "move": ["seed", "reresolve30s"]}
 
 
 def baselines_of(scenario):
@@ -170,7 +171,8 @@ def table(samples, units):
     return "\n".join(rows)
 
 
-ORDER = ["startup", "startup:kernel", "recovery:route", "recovery:iface", "recovery:udp", "recovery:move", "idle", "size", "check"]
+ORDER = ["startup", "startup:kernel", "recovery:route", "recovery:iface", "recovery:udp", "recovery:move", "move:hub_silent",
+         "move:hub_sends", "idle", "size", "check"]
 
 
 def order_key(key):

@@ -1,40 +1,76 @@
 # shellcheck shell=bash
 # Scenario 3: what the supervisor costs while the app runs, over the same window for all:
-# wgsidecar run (default 10 s probe interval) in one lab's edge, tini and the seed's script in
-# the other's, each running contacts-api. From /proc: RSS at the end, CPU time (utime+stime of
-# every thread) and wakeups (voluntary + nonvoluntary context switches of every thread).
+# wgsidecar run (its defaults: a probe every 10 s, the gating checks every 60 s) in one lab's
+# edge, the previous wgsidecar (BENCH_PREVIOUS, the commit before the cadence change) in a
+# third lab's, and tini and the seed's script in the other's, each running contacts-api.
+# From /proc: RSS sampled every second (median and largest; anonymous and file-backed at the
+# end), CPU time of every thread (schedstat, in ns: a tick of utime is 10 ms, more than the
+# whole budget), wakeups (voluntary context switches of every thread: each is a sleep that
+# ended in a wakeup; the nonvoluntary ones are preemptions by other work on a busy machine,
+# recorded apart as `preempted`), and
+# from each lab's PostgreSQL the sessions opened meanwhile (pg_stat_database.sessions: the
+# logins the supervisor made; the app's pool is already connected and idle).
 
-# proc_cost PID: "CPU_TICKS SWITCHES RSS_KB" over all threads of PID.
+# proc_cost PID: "CPU_NS VOLUNTARY_SWITCHES NONVOLUNTARY_SWITCHES" over all threads of PID.
 proc_cost() {
-  local pid=$1 task ticks=0 switches=0 rss
+  local pid=$1 task ns=0 voluntary=0 preempted=0 run v n
   for task in /proc/"$pid"/task/*; do
-    # utime and stime are fields 14 and 15; the command name (field 2) may hold spaces.
-    ticks=$((ticks + $(sed 's/.*) //' "$task/stat" | awk '{print $12 + $13}')))
-    switches=$((switches + $(awk '/ctxt_switches/ {s += $2} END {print s}' "$task/status")))
+    read -r run _ < "$task/schedstat" || continue
+    read -r v n <<<"$(awk '/^voluntary_ctxt/ {v = $2} /^nonvoluntary_ctxt/ {n = $2} END {print v, n}' "$task/status")"
+    ns=$((ns + run)) voluntary=$((voluntary + v)) preempted=$((preempted + n))
   done
-  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-  echo "$ticks $switches $rss"
+  echo "$ns $voluntary $preempted"
 }
 
-# idle_measure SYSTEM PID SECONDS_FILE_BEFORE...: samples from two proc_cost readings.
+# rss_of PID: "RSS ANON FILE" in KiB.
+rss_of() { awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} /^RssFile/ {f = $2} END {print r, a, f}' "/proc/$1/status"; }
+
+# pg_sessions PREFIX: sessions opened to the lab's contacts database so far.
+pg_sessions() {
+  "$BENCH_ROOT/tests/lab/lab.sh" --prefix "$1" psql-local -d postgres -Atc \
+    "SELECT sessions FROM pg_stat_database WHERE datname = 'contacts'"
+}
+
+# rss_sampler PID FILE: one RSS reading a second until killed.
+rss_sampler() {
+  while kill -0 "$1" 2>/dev/null; do
+    rss_of "$1" | cut -d' ' -f1 >> "$2"
+    sleep 1
+  done
+}
+
+# idle_record SYSTEM PID BEFORE AFTER SECONDS [RSS_FILE]
 idle_record() {
-  local system=$1 before=$2 after=$3 seconds=$4 hz
-  hz=$(getconf CLK_TCK)
-  read -r t0 s0 _ <<<"$before"
-  read -r t1 s1 rss <<<"$after"
-  sample idle "$system" rss "$rss" KiB
-  sample idle "$system" cpu "$(awk -v t="$((t1 - t0))" -v hz="$hz" -v s="$seconds" 'BEGIN {printf "%.2f", t * 1000 / hz / s * 60}')" "ms per min"
+  local system=$1 pid=$2 before=$3 after=$4 seconds=$5 samples=${6:-} c0 s0 p0 c1 s1 p1 rss anon file
+  read -r c0 s0 p0 <<<"$before"
+  read -r c1 s1 p1 <<<"$after"
+  read -r rss anon file <<<"$(rss_of "$pid")"
+  if [ -n "$samples" ] && [ -s "$samples" ]; then
+    sample idle "$system" rss "$(sort -n "$samples" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')" KiB
+    sample idle "$system" rss_largest "$(sort -n "$samples" | tail -n1)" KiB
+  else
+    sample idle "$system" rss "$rss" KiB
+  fi
+  sample idle "$system" rss_anon "$anon" KiB
+  sample idle "$system" rss_file "$file" KiB
+  sample idle "$system" cpu "$(awk -v c="$((c1 - c0))" -v s="$seconds" 'BEGIN {printf "%.2f", c / 1e6 / s * 60}')" "ms per min"
   sample idle "$system" wakeups "$(awk -v n="$((s1 - s0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
+  sample idle "$system" preempted "$(awk -v n="$((p1 - p0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
 }
 
-# bench_idle SIDECAR_PREFIX OTHER_PREFIX SECONDS
+# sidecar_idle PREFIX BINARY LOG: wgsidecar run with its default timers; prints its pid.
+sidecar_idle() {
+  (sidecar_env "$1" && unset SIDECAR_LOG_LEVEL && exec ip netns exec "$1"edge "$2" run -- "$BENCH_APP") >"$3" 2>&1 &
+  echo $!
+}
+
+# bench_idle SIDECAR_PREFIX OTHER_PREFIX PREVIOUS_PREFIX SECONDS
 bench_idle() {
-  local sp=$1 op=$2 seconds=$3 sidecar_pid tini_pid seed_pid wg_pid before_s before_t after_s after_t
-  local app=$BENCH_APP seedw=$BENCH_OUT/seed-app
+  local sp=$1 op=$2 pp=$3 seconds=$4 sidecar_pid previous_pid='' tini_pid seed_pid wg_pid seed_wg
+  local app=$BENCH_APP seedw=$BENCH_OUT/seed-app before=() after=() sessions_before=() sessions_after=() samplers=()
   seed_workdir "$seedw" "$app"
-  (sidecar_env "$sp" && unset SIDECAR_LOG_LEVEL && exec ip netns exec "$sp"edge "$WGSIDECAR" run -- "$app") \
-    >"$BENCH_OUT/logs/idle-wgsidecar.log" 2>&1 &
-  sidecar_pid=$!
+  sidecar_pid=$(sidecar_idle "$sp" "$WGSIDECAR" "$BENCH_OUT/logs/idle-wgsidecar.log")
+  [ -z "${BENCH_PREVIOUS:-}" ] || previous_pid=$(sidecar_idle "$pp" "$BENCH_PREVIOUS" "$BENCH_OUT/logs/idle-previous.log")
   (seed_env "$op" && seed_exec "$op" "$seedw") >"$BENCH_OUT/logs/idle-seed.log" 2>&1 &
   seed_pid=$!
   wait_until 30 ip netns exec "$op"edge curl -sf --max-time 1 http://127.0.0.1:8080/health ||
@@ -45,28 +81,37 @@ bench_idle() {
   tini_pid=$!
   wait_until 30 ip netns exec "$sp"edge curl -sf --max-time 1 http://127.0.0.1:8080/health ||
     { bench_log "contacts-api under wgsidecar did not become healthy (see logs/idle-wgsidecar.log)"; return 1; }
+  [ -z "$previous_pid" ] || wait_until 30 ip netns exec "$pp"edge curl -sf --max-time 1 http://127.0.0.1:8080/health ||
+    { bench_log "contacts-api under the previous wgsidecar did not become healthy"; return 1; }
   wait_until 10 ip netns exec "$op"edge curl -sf --max-time 1 http://127.0.0.1:8081/health ||
     { bench_log "contacts-api under tini did not become healthy (see logs/idle-tini.log)"; return 1; }
-  before_s=$(proc_cost "$sidecar_pid") before_t=$(proc_cost "$tini_pid")
   wg_pid=$(edge_processes "$sp" wireguard-go | head -n1)
-  local before_w before_sw seed_wg
   seed_wg=$(edge_processes "$op" wireguard-go | head -n1)
-  before_w=$(proc_cost "$wg_pid") before_sw=$(proc_cost "$seed_wg")
-  bench_log "idle: measuring for $seconds s"
+  local pids=("$sidecar_pid" "$tini_pid" "$wg_pid" "$seed_wg" ${previous_pid:+"$previous_pid"}) i
+  sessions_before=("$(pg_sessions "$sp")" "$(pg_sessions "$op")" "$(pg_sessions "$pp")")
+  for i in "${!pids[@]}"; do before[i]=$(proc_cost "${pids[i]}"); : > "$BENCH_OUT/rss-$i"; done
+  for i in 0 1 4; do [ -n "${pids[i]:-}" ] && { rss_sampler "${pids[i]}" "$BENCH_OUT/rss-$i" & samplers+=($!); }; done
+  bench_log "idle: measuring for $seconds s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  note "Idle window: load average $(cut -d' ' -f1-3 /proc/loadavg) at its start"
   sleep "$seconds"
-  after_s=$(proc_cost "$sidecar_pid") after_t=$(proc_cost "$tini_pid")
-  idle_record wgsidecar "$before_s" "$after_s" "$seconds"
-  idle_record tini "$before_t" "$after_t" "$seconds"
-  # The seed's script exec'd the app: no supervisor process is left to cost (or to watch).
-  sample idle seed rss 0 KiB
-  sample idle seed cpu 0 "ms per min"
-  sample idle seed wakeups 0 "per s"
+  for i in "${!pids[@]}"; do after[i]=$(proc_cost "${pids[i]}"); done
+  sessions_after=("$(pg_sessions "$sp")" "$(pg_sessions "$op")" "$(pg_sessions "$pp")")
+  kill "${samplers[@]}" 2>/dev/null || true
+  idle_record wgsidecar "$sidecar_pid" "${before[0]}" "${after[0]}" "$seconds" "$BENCH_OUT/rss-0"
+  idle_record tini "$tini_pid" "${before[1]}" "${after[1]}" "$seconds" "$BENCH_OUT/rss-1"
+  [ -z "$previous_pid" ] || idle_record previous "$previous_pid" "${before[4]}" "${after[4]}" "$seconds" "$BENCH_OUT/rss-4"
+  local per_min='BEGIN {printf "%.2f", n / s * 60}'
+  sample idle wgsidecar db_logins "$(awk -v n="$((sessions_after[0] - sessions_before[0]))" -v s="$seconds" "$per_min")" "per min"
+  sample idle tini db_logins "$(awk -v n="$((sessions_after[1] - sessions_before[1]))" -v s="$seconds" "$per_min")" "per min"
+  [ -z "$previous_pid" ] ||
+    sample idle previous db_logins "$(awk -v n="$((sessions_after[2] - sessions_before[2]))" -v s="$seconds" "$per_min")" "per min"
   # Both tunnels' wireguard-go, for scale (not part of either supervisor's cost).
-  idle_record wireguard-go:wgsidecar "$before_w" "$(proc_cost "$wg_pid")" "$seconds"
-  idle_record wireguard-go:seed "$before_sw" "$(proc_cost "$seed_wg")" "$seconds"
+  idle_record wireguard-go:wgsidecar "$wg_pid" "${before[2]}" "${after[2]}" "$seconds"
+  idle_record wireguard-go:seed "$seed_wg" "${before[3]}" "${after[3]}" "$seconds"
   stop_pid "$tini_pid"
   stop_pid "$sidecar_pid"
-  wait "$sidecar_pid" "$tini_pid" 2>/dev/null || true
+  [ -z "$previous_pid" ] || stop_pid "$previous_pid"
+  wait "$sidecar_pid" "$tini_pid" ${previous_pid:+"$previous_pid"} 2>/dev/null || true
   # The seed's app keeps running: the recovery scenario reuses it.
   echo "$seed_pid" > "$BENCH_OUT/seed-app.pid"
 }

@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
 # wgsidecar against the seed's entrypoint.sh (and tini, pg_isready + psql) side by side, in
-# one run, in two netns labs (tests/lab/lab.sh, prefixes bn1- and bn2-). Writes
-# bench/RESULTS.md and bench/results.png. As root; about 10 minutes. Not part of the tests.
+# one run, in netns labs (tests/lab/lab.sh, prefixes bn1-, bn2- and bn3-, after WGS_LAB_TAG).
+# Writes bench/RESULTS.md and bench/results.png. As root; about 25 minutes. Not part of the tests.
 #
 # Usage: bench/run.sh [BUILD_DIR]      (default: $WGS_BUILD or ./build, built if needed)
 # Knobs: BENCH_RUNS (startups of each, 7), BENCH_CHECK_RUNS (10), BENCH_IDLE_SECONDS (60),
 #        BENCH_UDP_BLOCK (seconds, 60), BENCH_HEAL_WAIT (seconds, 30), BENCH_RECOVERY_ROUNDS (2),
 #        BENCH_IMAGE / BENCH_SEED_IMAGE (podman images to compare), BENCH_OUT (raw data dir),
 #        BENCH_KERNEL_RUNS (starts of each on kernel WireGuard under qemu, 5),
-#        BENCH_ONLY (a subset of "startup kernel idle recovery check size"; recovery implies idle).
+#        BENCH_PREVIOUS (an earlier wgsidecar binary, idle beside this one: its logins, RSS, CPU),
+#        BENCH_MOVE_ROUNDS (3 of each kind), BENCH_MOVE_WAIT (seconds, 200),
+#        BENCH_ONLY (a subset of "startup kernel idle recovery move check size"; recovery implies idle).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 BENCH_ROOT=$(cd "$BENCH_DIR/.." && pwd)
 build=$(readlink -f "${1:-${WGS_BUILD:-$BENCH_ROOT/build}}")
 BENCH_RUNS=${BENCH_RUNS:-7}
 BENCH_CHECK_RUNS=${BENCH_CHECK_RUNS:-10}
-BENCH_IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
+BENCH_IDLE_SECONDS=${BENCH_IDLE_SECONDS:-180}
+BENCH_MOVE_ROUNDS=${BENCH_MOVE_ROUNDS:-3}
+BENCH_MOVE_WAIT=${BENCH_MOVE_WAIT:-200}
 BENCH_UDP_BLOCK=${BENCH_UDP_BLOCK:-60}
 BENCH_HEAL_WAIT=${BENCH_HEAL_WAIT:-30}
 BENCH_RECOVERY_ROUNDS=${BENCH_RECOVERY_ROUNDS:-2}
 BENCH_KERNEL_RUNS=${BENCH_KERNEL_RUNS:-5}
-SIDECAR_LAB=bn1-
-OTHER_LAB=bn2-
+SIDECAR_LAB=${WGS_LAB_TAG:-}bn1-
+OTHER_LAB=${WGS_LAB_TAG:-}bn2-
+THIRD_LAB=${WGS_LAB_TAG:-}bn3-
 
 source "$BENCH_ROOT/tests/lab/lab.sh"
 source "$BENCH_DIR/lib.sh"
@@ -29,6 +34,7 @@ source "$BENCH_DIR/startup.sh"
 source "$BENCH_DIR/kernel.sh"
 source "$BENCH_DIR/idle.sh"
 source "$BENCH_DIR/recovery.sh"
+source "$BENCH_DIR/move.sh"
 source "$BENCH_DIR/checks.sh"
 source "$BENCH_DIR/sizes.sh"
 
@@ -75,13 +81,14 @@ machine_info() {
 }
 
 # wanted SCENARIO: in BENCH_ONLY (default: all of startup idle recovery check size).
-wanted() { [[ " ${BENCH_ONLY:-startup kernel idle recovery check size} " == *" $1 "* ]]; }
+wanted() { [[ " ${BENCH_ONLY:-startup kernel idle recovery move check size} " == *" $1 "* ]]; }
 
 cleanup() {
   local job
   for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
   lab_down --prefix "$SIDECAR_LAB" >/dev/null 2>&1 || true
   lab_down --prefix "$OTHER_LAB" >/dev/null 2>&1 || true
+  lab_down --prefix "$THIRD_LAB" >/dev/null 2>&1 || true
 }
 
 main() {
@@ -97,8 +104,10 @@ main() {
   bench_log "raw data in $BENCH_OUT"
   lab_down --prefix "$SIDECAR_LAB" >/dev/null 2>&1 || true
   lab_down --prefix "$OTHER_LAB" >/dev/null 2>&1 || true
+  lab_down --prefix "$THIRD_LAB" >/dev/null 2>&1 || true
   lab_up --prefix "$SIDECAR_LAB" >/dev/null
   lab_up --prefix "$OTHER_LAB" >/dev/null
+  lab_up --prefix "$THIRD_LAB" >/dev/null
   machine_info > "$BENCH_OUT/machine.txt"
 
   if wanted startup; then
@@ -112,12 +121,18 @@ main() {
   # The recovery scenario goes on with the seed's app the idle one started.
   if wanted idle || wanted recovery; then
     bench_log "3/5 idle cost"
-    bench_idle "$SIDECAR_LAB" "$OTHER_LAB" "$BENCH_IDLE_SECONDS"
+    bench_idle "$SIDECAR_LAB" "$OTHER_LAB" "$THIRD_LAB" "$BENCH_IDLE_SECONDS"
+    note "Idle: wgsidecar and the previous one (${BENCH_PREVIOUS:-not run}) with their default timers; CPU from schedstat (ns), wakeups = voluntary context switches of every thread (preempted = the nonvoluntary ones, a sign of the machine's load), RSS sampled every second (median and largest), db_logins = pg_stat_database.sessions opened during the window."
   fi
   if wanted recovery; then
     bench_log "2/5 detection and recovery"
     bench_recovery "$SIDECAR_LAB" "$OTHER_LAB" "$BENCH_RECOVERY_ROUNDS"
     note "Recovery: probe every 2 s, stale after 6 s (SIDECAR_PROBE_INTERVAL/SIDECAR_STALE_AFTER); hub UDP blocked for $BENCH_UDP_BLOCK s; each window ends when both labs are healthy or after $BENCH_HEAL_WAIT s. heal_* count from the fault's end (the unblock; the deletion or the move otherwise). Loops sample every 0.2 s plus the request or ping time (1 s deadline). Between faults the seed is given a manual wg-quick down/up, as its operator would have to."
+  fi
+  if wanted move; then
+    bench_log "4b/5 the hub moves behind its name"
+    bench_move "$SIDECAR_LAB" "$OTHER_LAB" "$THIRD_LAB" "$BENCH_MOVE_ROUNDS"
+    note "Moved hub: wgsidecar with its default settings; heal_app counts from the hosts file's rewrite (the name resolves to the new address) to the app's first working request (GET /health, polled every 0.1 s); reresolve30s = the seed's wg-quick plus bench/reresolve.sh every 30 s (re-sets the endpoint once the handshake is 135 s old); waited up to $BENCH_MOVE_WAIT s. hub_sends: the hub pings the edge every 0.2 s after moving."
   fi
   if wanted check; then
     bench_log "5/5 check latency"

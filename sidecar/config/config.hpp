@@ -107,6 +107,7 @@ struct Supervision {
 
 struct Monitor {
   Duration probe_interval{10'000};              // SIDECAR_PROBE_INTERVAL: ping + handshake read
+  Duration check_interval{60'000};              // SIDECAR_CHECK_INTERVAL: the gating checks again (a login)
   Duration stale_after{30'000};                 // SIDECAR_STALE_AFTER: no reply nor rx this long
   Duration give_up_after{600'000};              // SIDECAR_GIVE_UP_AFTER: then stop the app, exit 69
 };

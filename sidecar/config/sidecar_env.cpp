@@ -21,6 +21,7 @@ constexpr DurationSetting shutdown_timeout{"SIDECAR_SHUTDOWN_TIMEOUT", {100ms, 1
 constexpr DurationSetting probe_interval{"SIDECAR_PROBE_INTERVAL", {100ms, 1h}};
 constexpr DurationSetting stale_after{"SIDECAR_STALE_AFTER", {100ms, 24h}};
 constexpr DurationSetting give_up_after{"SIDECAR_GIVE_UP_AFTER", {1s, 168h}};
+constexpr DurationSetting check_interval{"SIDECAR_CHECK_INTERVAL", {1s, 1h}};
 
 void duration(Environment const& env, DurationSetting const& which, Duration& out, Problems& problems) {
   auto const value = setting(env, which.name, problems);
@@ -101,8 +102,14 @@ Monitor read_monitor(Environment const& env, Problems& problems) {
   duration(env, probe_interval, monitor.probe_interval, problems);
   duration(env, stale_after, monitor.stale_after, problems);
   duration(env, give_up_after, monitor.give_up_after, problems);
+  duration(env, check_interval, monitor.check_interval, problems);
   if (monitor.stale_after < monitor.probe_interval) {
     problems.add("SIDECAR_STALE_AFTER", "must be at least SIDECAR_PROBE_INTERVAL (staleness is judged at each probe)");
+  }
+  // Each gating check is a database login; more often than the cheap probe buys nothing, and
+  // a /readyz more than an hour old says little.
+  if (monitor.check_interval < monitor.probe_interval) {
+    problems.add("SIDECAR_CHECK_INTERVAL", "must be between SIDECAR_PROBE_INTERVAL and 1h (the checks follow the probes)");
   }
   return monitor;
 }

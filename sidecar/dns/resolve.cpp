@@ -18,14 +18,21 @@ struct Outcome {
   bool done = false;
   int status = ARES_SUCCESS;
   std::vector<net::IpAddress> addresses;
+  std::optional<int> ttl_seconds;  // the smallest TTL seen
 };
+
+void note_ttl(Outcome& outcome, int ttl) {
+  outcome.ttl_seconds = std::min(outcome.ttl_seconds.value_or(ttl), std::max(ttl, 0));
+}
 
 void on_answer(void* arg, int status, int, ares_addrinfo* info) {
   auto& outcome = *static_cast<Outcome*>(arg);
   outcome.done = true;
   outcome.status = status;
   if (info == nullptr) return;
+  for (auto* cname = info->cnames; cname != nullptr; cname = cname->next) note_ttl(outcome, cname->ttl);
   for (auto* node = info->nodes; node != nullptr; node = node->ai_next) {
+    note_ttl(outcome, node->ai_ttl);
     net::IpAddress ip;
     ip.family = node->ai_family;
     if (node->ai_family == AF_INET) {
@@ -67,10 +74,28 @@ bool wait_for(ares_channel channel, Outcome const& outcome, std::chrono::steady_
   return true;
 }
 
+// c-ares reports a TTL of 0 for names it read from /etc/hosts; asking the file alone tells
+// them from DNS answers that really may not be kept.
+bool in_hosts_file(ares_channel channel, std::string const& host) {
+  for (int family : {AF_INET, AF_INET6}) {
+    hostent* entry = nullptr;
+    int const status = ares_gethostbyname_file(channel, host.c_str(), family, &entry);
+    if (entry != nullptr) ares_free_hostent(entry);
+    if (status == ARES_SUCCESS) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<std::vector<net::IpAddress>> resolve(std::string const& host, Duration timeout) {
-  if (auto ip = net::IpAddress::parse(host)) return std::vector<net::IpAddress>{*ip};
+  auto answer = lookup(host, timeout);
+  if (!answer) return answer.error();
+  return std::move(answer->addresses);
+}
+
+Result<Answer> lookup(std::string const& host, Duration timeout) {
+  if (auto ip = net::IpAddress::parse(host)) return Answer{{*ip}, std::nullopt};
   static int const library = ares_library_init(ARES_LIB_INIT_ALL);
   if (library != ARES_SUCCESS) return make_error(fmt::format("resolving {}: {}", host, ares_strerror(library)));
   ares_channel channel = nullptr;
@@ -89,7 +114,9 @@ Result<std::vector<net::IpAddress>> resolve(std::string const& host, Duration ti
     return make_error(fmt::format("resolving {}: {}", host, ares_strerror(outcome.status)));
   }
   std::stable_partition(outcome.addresses.begin(), outcome.addresses.end(), [](auto const& ip) { return ip.is_v4(); });
-  return outcome.addresses;
+  Answer answer{std::move(outcome.addresses), std::nullopt};
+  if (outcome.ttl_seconds && !in_hosts_file(channel, host)) answer.ttl = std::chrono::seconds(*outcome.ttl_seconds);
+  return answer;
 }
 
 Result<net::IpAddress> first_address(std::string const& host, Duration timeout) {

@@ -122,6 +122,17 @@ std::string metrics_text(Snapshot const& snapshot) {
   tunnel_metrics(out, snapshot.tunnel);
   recovery_metrics(out, snapshot.recoveries_by_step);
   if (snapshot.last_check) check_metrics(out, *snapshot.last_check);
+  if (snapshot.last_check_age_seconds) {
+    out.family("wgsidecar_check_age_seconds", "gauge", "Seconds since the latest gating check (/readyz answers from it).");
+    out.sample("wgsidecar_check_age_seconds", {}, *snapshot.last_check_age_seconds);
+  }
+  if (!snapshot.database_logins.empty()) {
+    out.family("wgsidecar_database_logins_total", "counter",
+               "Database logins the gating checks made (each forks a backend and runs SCRAM on the server).");
+  }
+  for (auto const& [target, count] : snapshot.database_logins) {
+    out.sample("wgsidecar_database_logins_total", {{"target", target}}, count);
+  }
   out.family("wgsidecar_app_restarts_total", "counter", "Times the app was restarted (SIDECAR_APP_RESTART=on-failure).");
   out.sample("wgsidecar_app_restarts_total", {}, snapshot.app_restart_count);
   out.family("wgsidecar_uptime_seconds", "gauge", "Seconds since the supervisor started.");

@@ -63,13 +63,19 @@ json app_json(Snapshot const& snapshot) {
 
 }  // namespace
 
+// /readyz answers from the latest gating check, which may be a minute old: say how old.
+std::string check_age(Snapshot const& snapshot) {
+  if (!snapshot.last_check_age_seconds) return {};
+  return fmt::format(" (gating checks {:.0f}s ago)", std::floor(*snapshot.last_check_age_seconds));
+}
+
 std::string readyz_body(Snapshot const& snapshot) {
-  if (snapshot.ready) return "ready\n";
-  if (snapshot.not_ready_reason.empty()) return "not ready\n";
+  if (snapshot.ready) return "ready" + check_age(snapshot) + "\n";
+  if (snapshot.not_ready_reason.empty()) return "not ready" + check_age(snapshot) + "\n";
   // One line, whatever the reason holds: probes and people read the first line.
   auto reason = snapshot.not_ready_reason;
   std::replace_if(reason.begin(), reason.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  return "not ready: " + reason + "\n";
+  return "not ready: " + reason + check_age(snapshot) + "\n";
 }
 
 json status_json(Snapshot const& snapshot) {
@@ -79,6 +85,8 @@ json status_json(Snapshot const& snapshot) {
           {"config", snapshot.config},
           {"tunnel", tunnel_json(snapshot.tunnel)},
           {"last_check", snapshot.last_check ? checks::to_json(*snapshot.last_check) : json(nullptr)},
+          {"last_check_age_seconds", optional_number(snapshot.last_check_age_seconds)},
+          {"database_logins", snapshot.database_logins},
           {"recoveries", recoveries_json(snapshot)},
           {"app", app_json(snapshot)}};
 }

@@ -46,6 +46,8 @@ struct Snapshot {
   nlohmann::json config;            // config::to_json: secrets already shown as (hidden)
   TunnelState tunnel;
   std::optional<checks::Report> last_check;                  // latest gating check, if any
+  std::optional<double> last_check_age_seconds;              // how old last_check is (/readyz answers from it)
+  std::map<std::string, std::uint64_t> database_logins;      // target -> logins the checks made
   std::map<std::string, std::uint64_t> recoveries_by_step;   // step -> count (successful or not)
   std::vector<Recovery> recent_recoveries;                   // newest last, bounded
   std::vector<AppRestart> app_restarts;                      // newest last, bounded

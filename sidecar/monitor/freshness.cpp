@@ -7,11 +7,25 @@ namespace wgs::monitor {
 Freshness::Freshness(Duration stale_after, Clock::time_point start)
     : stale_after_(stale_after), last_sign_of_life_(start) {}
 
+// rx going down means the counters started again (a new device): that is not traffic.
+bool Freshness::received(Observation const& seen) const { return last_rx_ && seen.rx_bytes > *last_rx_; }
+
+bool Freshness::answered(Observation const& seen) const {
+  return seen.ping_replied || (!pings_answered_ && received(seen));
+}
+
 void Freshness::observe(Observation const& seen) {
-  // rx going down means the counters started again (a new device): that is not traffic.
-  bool const received = last_rx_ && seen.rx_bytes > *last_rx_;
-  if (seen.ping_replied || received) last_sign_of_life_ = std::max(last_sign_of_life_, seen.at);
+  if (seen.ping_replied || received(seen)) last_sign_of_life_ = std::max(last_sign_of_life_, seen.at);
+  pings_answered_ = pings_answered_ || seen.ping_replied;
+  if (answered(seen)) {
+    unanswered_ = 0;
+    sent_unanswered_ = 0;
+  } else if (seen.pinged) {
+    ++unanswered_;
+    if (last_tx_ && seen.tx_bytes > *last_tx_) sent_unanswered_ += seen.tx_bytes - *last_tx_;
+  }
   last_rx_ = seen.rx_bytes;
+  last_tx_ = seen.tx_bytes;
   handshake_age_ = seen.handshake_age;
 }
 
@@ -21,6 +35,10 @@ std::string Freshness::why_stale(Clock::time_point now) const {
     return fmt::format("the latest handshake is {} old (WireGuard drops a session after {})",
                        format_duration(std::chrono::duration_cast<std::chrono::seconds>(*handshake_age_)),
                        format_duration(reject_after_time));
+  }
+  if (unanswered_ >= unanswered_limit) {
+    return fmt::format("the hub answered none of the last {} probes (the device sent {} bytes meanwhile)",
+                       unanswered_, sent_unanswered_);
   }
   auto const silent = std::chrono::duration_cast<Duration>(now - last_sign_of_life_);
   if (silent > stale_after_) {
@@ -33,6 +51,7 @@ std::string Freshness::why_stale(Clock::time_point now) const {
 
 void Freshness::forget_counters() {
   last_rx_.reset();
+  last_tx_.reset();
   handshake_age_.reset();
 }
 

@@ -32,22 +32,25 @@ void Ladder::note_trouble(Clock::time_point now) {
   wait_ = settings_.first_wait;
 }
 
+// The rungs in order, then those from repeat_from on, round and round.
+Rung const& Ladder::rung_for(unsigned taken) const {
+  auto const& rungs = settings_.rungs;
+  if (taken < rungs.size()) return rungs[taken];
+  auto const cycle = rungs.size() - settings_.repeat_from;
+  return rungs[settings_.repeat_from + (taken - rungs.size()) % cycle];
+}
+
 std::optional<Step> Ladder::next(Clock::time_point now) {
   note_trouble(now);
   if (steps_taken_ > 0 && now < next_step_at_) return std::nullopt;
-  // links, peer, interface, then peer and interface in turn: the links step only helps once.
-  Step const step = steps_taken_ == 0 ? Step::links : (steps_taken_ % 2 == 1 ? Step::peer : Step::interface);
-  ++steps_taken_;
-  // Missing links are mended as soon as a probe or an event sees them, so on a stale tunnel
-  // the links step rarely finds anything: no wait after it, and the monitor asks for the
-  // peer step at once when it found nothing.
-  if (step == Step::links) {
+  auto const& rung = rung_for(steps_taken_++);
+  if (rung.quick) {
     next_step_at_ = now;
-    return step;
+    return rung.step;
   }
   next_step_at_ = now + std::chrono::duration_cast<Duration>(wait_ * settings_.jitter());
   wait_ = std::min(wait_ * 2, settings_.longest_wait);
-  return step;
+  return rung.step;
 }
 
 void Ladder::recovered() {

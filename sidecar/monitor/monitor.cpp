@@ -1,22 +1,22 @@
 #include "monitor/monitor.hpp"
 
 #include <net/if.h>
-#include <unistd.h>
 
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
 
 #include "checks/icmp.hpp"
-#include "checks/runner.hpp"
 #include "dns/resolve.hpp"
 #include "log/log.hpp"
+#include "memory/release.hpp"
 
 namespace wgs::monitor {
 namespace {
 
 constexpr std::size_t kept_recoveries = 20;
 constexpr Duration look_delay{100};  // events come in bursts: one look after the burst
+constexpr Duration lookup_timeout{2000};
 
 // SIDECAR_PING_HOST, else the address the primary database is dialled at (resolved once: an
 // RDS name behind the hub is as good a target as the hub's own tunnel address).
@@ -29,7 +29,15 @@ std::optional<net::IpAddress> ping_target_of(config::Config const& config) {
   return answers->front();
 }
 
+bool has_named_endpoint(config::WireGuard const& wireguard) {
+  return std::any_of(wireguard.peers.begin(), wireguard.peers.end(),
+                     [](auto const& peer) { return peer.endpoint && !peer.endpoint->numeric(); });
+}
+
 Duration ping_timeout(config::Monitor const& settings) { return std::min(settings.probe_interval, Duration(3000)); }
+
+// After a probe went unanswered: look again soon rather than a whole interval later.
+Duration confirm_delay(config::Monitor const& settings) { return std::min(settings.probe_interval, Duration(2000)); }
 
 bool concerns_link(netlink::Event const& event, int ifindex) {
   using Kind = netlink::Event::Kind;
@@ -44,79 +52,86 @@ bool concerns_link(netlink::Event const& event, int ifindex) {
   }
 }
 
+bool answers_include(std::vector<net::IpAddress> const& answers, net::IpAddress const& ip) {
+  return std::find(answers.begin(), answers.end(), ip) != answers.end();
+}
+
+std::optional<Duration> smaller(std::optional<Duration> a, std::optional<Duration> b) {
+  if (!a || !b) return a ? a : b;
+  return std::min(*a, *b);
+}
+
 }  // namespace
 
 struct Monitor::Probe {
   Clock::time_point started = Clock::now();
-  int outstanding = 2;  // the ping and the worker's look
+  int outstanding = 1;  // the look, and the ping when there is a target
   checks::PingOutcome ping;
+  bool pinged = false;
   Inspection seen;
 };
 
-// The gating stages only (SIDECAR_REQUIRE), for /readyz. The handshake is read through a
-// backend of its own, so the check never touches the Tunnel the worker may be re-creating.
-checks::Report gating_checks(config::Config const& config) {
-  auto inputs = checks::inputs_from(config);
-  inputs.stages.clear();
-  for (auto const& name : config.supervision.require) {
-    if (auto stage = checks::parse_stage(name)) inputs.stages.insert(*stage);
-  }
-  inputs.last_handshake = [&config]() -> std::optional<std::chrono::system_clock::time_point> {
-    auto backend = tunnel::attach(config.wireguard);
-    if (!backend) return std::nullopt;
-    auto state = (*backend)->read();
-    if (!state || state->peers.empty()) return std::nullopt;
-    return state->peers.front().last_handshake;
-  };
-  return checks::prove_path(config, inputs);
-}
-
-Monitor::Monitor(boost::asio::io_context& io, config::Config const& config, tunnel::Tunnel tunnel,
-                 std::optional<checks::Report> startup_report, GiveUp give_up)
-    : io_(io),
+Monitor::Monitor(boost::asio::io_context& supervisor, config::Config const& config, Handover handover, GiveUp give_up)
+    : supervisor_(supervisor),
       config_(config),
       give_up_(std::move(give_up)),
-      tunnel_(std::move(tunnel)),
+      tunnel_(std::move(handover.tunnel)),
       ping_target_(ping_target_of(config)),
+      has_names_(has_named_endpoint(config.wireguard)),
       freshness_(config.monitor.stale_after, Clock::now()),
       ladder_(ladder_settings(config.monitor.probe_interval, config.monitor.give_up_after)),
-      probe_timer_(io),
-      checks_timer_(io),
-      look_timer_(io),
       ifindex_(tunnel_.ifindex),
-      backend_(tunnel_.backend ? std::string(tunnel_.backend->name()) : std::string()),
-      last_check_(std::move(startup_report)) {}
+      readiness_(loop_, config, [this](checks::Report const& report) { checked(report); }) {
+  view_.backend = tunnel_.backend ? std::string(tunnel_.backend->name()) : std::string();
+  view_.last_check = std::move(handover.last_check);
+  view_.last_check_at = Clock::now();
+  for (auto const& db : config.databases) view_.logins[db.target] = 0;
+  for (auto const& [target, count] : handover.logins) view_.logins[target] += count;
+}
 
 Monitor::~Monitor() { stop(); }
 
 void Monitor::start() {
+  boost::asio::post(loop_, [this] { begin(); });
+  thread_ = std::thread([this] { loop_.run(); });
+}
+
+void Monitor::begin() {
   if (!ping_target_) {
     log::warn("the monitor has no IP address to ping (set SIDECAR_PING_HOST): it judges the tunnel by received bytes");
   }
   watch_links();
-  log::info("watching the tunnel: a probe every {}, stale after {}, giving up after {}",
+  log::info("watching the tunnel: a probe every {}, stale after {}, giving up after {}; gating checks every {}",
             format_duration(config_.monitor.probe_interval), format_duration(config_.monitor.stale_after),
-            format_duration(config_.monitor.give_up_after));
+            format_duration(config_.monitor.give_up_after), format_duration(config_.monitor.check_interval));
   schedule_probe(config_.monitor.probe_interval);
-  if (!config_.supervision.require.empty()) schedule_checks(config_.monitor.probe_interval);
+  bool const passing = !view_.last_check || view_.last_check->ok_for(config_.supervision.require);
+  readiness_.start(passing);
+  if (has_names_) {
+    watch_resolver_files();
+    look_up_names();  // the bring-up's lookup said nothing of the name's TTL
+  }
+  memory::release_after_burst();  // setting up touched code the probes never run again
 }
 
 void Monitor::stop() {
-  if (stopped_) return;
-  stopped_ = true;
-  probe_timer_.cancel();
-  checks_timer_.cancel();
-  look_timer_.cancel();
+  if (stopped_.exchange(true)) return;
+  boost::asio::post(loop_, [this] {
+    probe_timer_.cancel();
+    look_timer_.cancel();
+    names_timer_.cancel();
+    files_timer_.cancel();
+  });
+  work_.reset();
+  loop_.stop();
+  if (thread_.joinable()) thread_.join();
+  readiness_.stop();
   if (events_stream_) events_stream_->release();  // the subscription owns the descriptor
-  worker_.stop();  // jobs not yet started are dropped; the running one finishes
-  checks_worker_.stop();
-  worker_.join();
-  checks_worker_.join();
+  if (files_stream_) files_stream_->release();    // and the watch its own
 }
 
-template <typename Job>
-void Monitor::on_worker(Job job) {
-  boost::asio::post(worker_, std::move(job));
+void Monitor::recheck(std::string reason) {
+  boost::asio::post(loop_, [this, reason = std::move(reason)] { readiness_.check_soon(reason); });
 }
 
 void Monitor::schedule_probe(Duration after) {
@@ -127,26 +142,29 @@ void Monitor::schedule_probe(Duration after) {
   });
 }
 
+// The ping goes out first; the look (netlink, then the peer over UAPI or generic netlink)
+// runs while it travels, and its answer is usually waiting when the look is done.
 void Monitor::probe() {
-  if (busy_) return schedule_probe(config_.monitor.probe_interval);
-  busy_ = true;
+  if (stopped_ || given_up_) return;
+  probing_ = true;
   auto probe = std::make_shared<Probe>();
-  auto finish_part = [this, probe] {
-    if (--probe->outstanding == 0) probe_finished(*probe);
-  };
   if (ping_target_) {
-    checks::async_ping(io_, *ping_target_, ping_timeout(config_.monitor), checks::IcmpSocketKind::automatic,
-                       [probe, finish_part](checks::PingOutcome outcome) {
+    ++probe->outstanding;
+    checks::async_ping(loop_, *ping_target_, ping_timeout(config_.monitor), checks::IcmpSocketKind::automatic,
+                       [this, probe](checks::PingOutcome outcome) {
+                         probe->pinged = !outcome.send_failed;
                          probe->ping = std::move(outcome);
-                         finish_part();
+                         probe_part_done(probe);
                        });
-  } else {
-    --probe->outstanding;
   }
-  on_worker([this, probe, finish_part] {
-    probe->seen = inspect(config_.wireguard, tunnel_);
-    boost::asio::post(io_, finish_part);
-  });
+  probe->seen = inspect(config_.wireguard, tunnel_);
+  probe_part_done(probe);
+}
+
+void Monitor::probe_part_done(std::shared_ptr<Probe> const& probe) {
+  if (--probe->outstanding > 0) return;
+  probing_ = false;
+  probe_finished(*probe);
 }
 
 // Probes start on a steady cadence: a ping that waits out its timeout on a silent tunnel
@@ -156,54 +174,50 @@ Duration Monitor::until_next_probe(Probe const& probe, Clock::time_point now) co
   return std::max(Duration(0), config_.monitor.probe_interval - spent);
 }
 
-void Monitor::schedule_checks(Duration after) {
-  if (stopped_ || given_up_) return;
-  checks_timer_.expires_after(after);
-  checks_timer_.async_wait([this](boost::system::error_code error) {
-    if (!error) run_checks();
-  });
-}
-
-void Monitor::run_checks() {
-  boost::asio::post(checks_worker_, [this] {
-    auto report = gating_checks(config_);
-    boost::asio::post(io_, [this, report = std::move(report)] {
-      if (stopped_) return;
-      if (last_check_ && last_check_->ok_for(config_.supervision.require) != report.ok_for(config_.supervision.require)) {
-        if (report.ok_for(config_.supervision.require)) log::info("the gating checks pass again");
-        else log::warn("the gating checks fail: {}", report.failures());
-      }
-      last_check_ = report;
-      schedule_checks(config_.monitor.probe_interval);
-    });
-  });
-}
-
 void Monitor::probe_finished(Probe const& probe) {
-  busy_ = false;
   if (stopped_ || given_up_) return;
   auto const now = Clock::now();
-  auto const tx_before = tx_bytes_;
+  std::uint64_t tx_before = 0;
+  {
+    std::lock_guard lock(view_mutex_);
+    tx_before = view_.tx_bytes;
+    if (probe.ping.replied) view_.last_probe_ms = probe.ping.ms;
+  }
   record_view(probe.seen);
-  if (probe.ping.replied) last_probe_ms_ = probe.ping.ms;
   // The signs of life date from the probe's start: the counters were read then, and a reply
   // came a round trip later; dating them at the end would stretch them by a ping timeout.
-  freshness_.observe({probe.started, probe.ping.replied, probe.seen.handshake_age, probe.seen.rx_bytes});
+  freshness_.observe({probe.started, probe.ping.replied, probe.seen.handshake_age, probe.seen.rx_bytes,
+                      probe.seen.tx_bytes, probe.pinged});
   if (probe.seen.damage_step()) return handle_damage(probe.seen, now);
   auto const why = freshness_.why_stale(now);
-  if (why.empty()) {
-    if (ladder_.in_trouble()) log::info("the tunnel is fresh again");
-    ladder_.recovered();
-    state_ = "fresh";
-    return schedule_probe(until_next_probe(probe, now));
+  if (why.empty()) return judge_fresh(probe, now);
+  judge_stale(probe, why, tx_before, now);
+}
+
+void Monitor::judge_fresh(Probe const& probe, Clock::time_point now) {
+  if (ladder_.in_trouble()) {
+    log::info("the tunnel is fresh again");
+    readiness_.check_soon("the tunnel is fresh again");
   }
-  if (ladder_.given_up(now)) {
-    given_up_ = true;
-    state_ = "failed";
-    log::error("the tunnel could not be recovered within {}: {}", format_duration(config_.monitor.give_up_after), why);
-    return give_up_(why);
+  ladder_.recovered();
+  set_state("fresh");
+  if (!freshness_.suspect()) return schedule_probe(until_next_probe(probe, now));
+  // Nothing came back since the last probe: ask again soon, and check what a moved or
+  // failing hub would change — its name and the path to the database — at once.
+  log::info("the hub did not answer the probe (ping {}): looking again in {}", probe.ping.error,
+            format_duration(confirm_delay(config_.monitor)));
+  readiness_.check_soon("a probe went unanswered");
+  if (has_names_) {
+    names_.due_now(now);
+    schedule_lookup();
   }
-  state_ = "stale";
+  schedule_probe(confirm_delay(config_.monitor));
+}
+
+void Monitor::judge_stale(Probe const& probe, std::string const& why, std::uint64_t tx_before, Clock::time_point now) {
+  if (ladder_.given_up(now)) return give_up(why, "recovered");
+  if (!ladder_.in_trouble()) readiness_.check_soon("the tunnel is stale");
+  set_state("stale");
   auto step = ladder_.next(now);
   if (step == Step::interface && probe.seen.tx_bytes > tx_before) {
     // The device sends (data or handshake initiations) and nothing comes back: the silence
@@ -216,46 +230,42 @@ void Monitor::probe_finished(Probe const& probe) {
   schedule_probe(until_next_probe(probe, now));
 }
 
+void Monitor::give_up(std::string const& why, std::string const& what) {
+  given_up_ = true;
+  set_state("failed");
+  log::error("the tunnel could not be {} within {}: {}", what, format_duration(config_.monitor.give_up_after), why);
+  boost::asio::post(supervisor_, [this, why] { give_up_(why); });
+}
+
 // A deleted route, address or interface, or a dead implementation: mend it now, whatever
 // the probes say; the give-up clock runs only while the tunnel is also stale.
 void Monitor::handle_damage(Inspection const& seen, Clock::time_point now) {
   if (freshness_.stale(now)) {
     ladder_.note_trouble(now);
-    if (ladder_.given_up(now)) {
-      given_up_ = true;
-      state_ = "failed";
-      log::error("the tunnel could not be mended within {}: {}", format_duration(config_.monitor.give_up_after),
-                 seen.damage());
-      return give_up_(seen.damage());
-    }
+    if (ladder_.given_up(now)) return give_up(seen.damage(), "mended");
   }
   take(*seen.damage_step(), seen.damage());
 }
 
-void Monitor::take(Step step, std::string reason) {
-  busy_ = true;
-  state_ = "recovering";
+void Monitor::take(Step step, std::string const& reason) {
+  set_state("recovering");
   log::warn("tunnel recovery, step '{}': {}", step_name(step), reason);
-  on_worker([this, step, reason = std::move(reason)] {
-    auto outcome = take_step(step, config_.wireguard, tunnel_);
-    std::string backend = tunnel_.backend ? std::string(tunnel_.backend->name()) : std::string();
-    int const ifindex = tunnel_.ifindex;
-    boost::asio::post(io_, [this, step, reason, outcome = std::move(outcome), backend = std::move(backend), ifindex] {
-      step_finished(step, reason, outcome, backend, ifindex);
-    });
-  });
+  auto const outcome = take_step(step, config_.wireguard, tunnel_);
+  step_finished(step, reason, outcome);
 }
 
-void Monitor::step_finished(Step step, std::string const& reason, StepOutcome const& outcome, std::string backend,
-                            int ifindex) {
-  busy_ = false;
+void Monitor::step_finished(Step step, std::string const& reason, StepOutcome const& outcome) {
   if (stopped_) return;
-  ifindex_ = ifindex;
-  if (!backend.empty()) backend_ = std::move(backend);
+  ifindex_ = tunnel_.ifindex;
   if (outcome.new_device) freshness_.forget_counters();
-  ++recoveries_by_step_[std::string(step_name(step))];
-  recent_recoveries_.push_back({std::chrono::system_clock::now(), std::string(step_name(step)), reason, outcome.succeeded});
-  if (recent_recoveries_.size() > kept_recoveries) recent_recoveries_.pop_front();
+  {
+    std::lock_guard lock(view_mutex_);
+    if (tunnel_.backend) view_.backend = std::string(tunnel_.backend->name());
+    ++view_.recoveries_by_step[std::string(step_name(step))];
+    view_.recent_recoveries.push_back({std::chrono::system_clock::now(), std::string(step_name(step)), reason,
+                                       outcome.succeeded});
+    if (view_.recent_recoveries.size() > kept_recoveries) view_.recent_recoveries.pop_front();
+  }
   if (outcome.succeeded) log::info("tunnel recovery, step '{}': {}", step_name(step), outcome.detail);
   else log::warn("tunnel recovery, step '{}' failed: {}", step_name(step), outcome.detail);
   // A stale tunnel on an intact link is the next step's business: climb now, not a probe later.
@@ -274,7 +284,7 @@ void Monitor::watch_links() {
     return;
   }
   events_.emplace(std::move(*subscription));
-  events_stream_.emplace(io_, events_->fd());
+  events_stream_.emplace(loop_, events_->fd());
   on_link_events();
 }
 
@@ -296,43 +306,125 @@ void Monitor::on_link_events() {
 
 // An event said something changed: inspect without waiting for the next probe.
 void Monitor::look_now() {
-  if (busy_ || stopped_ || given_up_) return;  // a step in progress made the change, or will see it
-  busy_ = true;
-  on_worker([this] {
-    auto seen = inspect(config_.wireguard, tunnel_);
-    boost::asio::post(io_, [this, seen = std::move(seen)] {
-      busy_ = false;
-      if (stopped_ || given_up_) return;
-      record_view(seen);
-      if (seen.damage_step()) handle_damage(seen, Clock::now());
-    });
+  if (probing_ || stopped_ || given_up_) return;  // the probe under way will see it
+  auto const seen = inspect(config_.wireguard, tunnel_);
+  record_view(seen);
+  if (seen.damage_step()) handle_damage(seen, Clock::now());
+}
+
+void Monitor::watch_resolver_files() {
+  auto watch = dns::FileWatch::open();
+  if (!watch) {
+    log::warn("cannot watch /etc/hosts and /etc/resolv.conf ({}): names are looked up again at least every {}",
+              watch.error().message, format_duration(NameScheduleSettings{}.ceiling));
+    return;
+  }
+  files_.emplace(std::move(*watch));
+  files_stream_.emplace(loop_, files_->fd());
+  on_resolver_files();
+}
+
+void Monitor::on_resolver_files() {
+  files_stream_->async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code error) {
+    if (error || stopped_) return;
+    if (files_->changed()) {
+      // A rewrite is a burst of events (truncate, write, close): look up once it is over.
+      files_timer_.expires_after(look_delay);
+      files_timer_.async_wait([this](boost::system::error_code cancelled) {
+        if (cancelled) return;
+        names_.due_now(Clock::now());
+        schedule_lookup();
+      });
+    }
+    on_resolver_files();
   });
+}
+
+void Monitor::schedule_lookup() {
+  if (stopped_ || given_up_) return;
+  names_timer_.expires_at(names_.due());
+  names_timer_.async_wait([this](boost::system::error_code error) {
+    if (!error) look_up_names();
+  });
+}
+
+// Each named endpoint again. The peer is only touched when the address it uses is no longer
+// among the answers (a round-robin name that reorders its answers is not a move).
+void Monitor::look_up_names() {
+  auto const now = Clock::now();
+  std::optional<Duration> ttl;
+  std::string moved;
+  auto const& peers = config_.wireguard.peers;
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    if (!peers[i].endpoint || peers[i].endpoint->numeric()) continue;
+    auto const& host = peers[i].endpoint->host;
+    auto answer = dns::lookup(host, lookup_timeout);
+    if (!answer) {
+      log::warn("looking up the hub's endpoint again: {}", answer.error().message);
+      names_.failed(now);
+      return schedule_lookup();
+    }
+    ttl = smaller(ttl, answer->ttl);
+    auto const& current = i < tunnel_.endpoints.size() ? tunnel_.endpoints[i] : std::nullopt;
+    if (current && !answers_include(answer->addresses, current->ip)) {
+      moved = fmt::format("{} now resolves to {} (the peer was at {})", host, answer->addresses.front().to_string(),
+                          current->ip.to_string());
+    }
+  }
+  names_.looked_up(ttl, now);
+  log::debug("the hub's endpoint names were looked up again; next in {}", format_duration(names_.kept_for(ttl)));
+  schedule_lookup();
+  if (!moved.empty() && tunnel_.backend) return take(Step::peer, moved);
+  memory::release_after_burst();  // c-ares is not needed again until the TTL runs out
+}
+
+void Monitor::set_state(std::string state) {
+  std::lock_guard lock(view_mutex_);
+  view_.state = std::move(state);
 }
 
 void Monitor::record_view(Inspection const& seen) {
   if (!seen.error.empty()) log::debug("tunnel inspection: {}", seen.error);
-  handshake_age_seconds_.reset();
-  if (seen.handshake_age) handshake_age_seconds_ = std::chrono::duration<double>(*seen.handshake_age).count();
-  rx_bytes_ = seen.rx_bytes;
-  tx_bytes_ = seen.tx_bytes;
+  std::lock_guard lock(view_mutex_);
+  view_.handshake_age_seconds.reset();
+  if (seen.handshake_age) view_.handshake_age_seconds = std::chrono::duration<double>(*seen.handshake_age).count();
+  view_.rx_bytes = seen.rx_bytes;
+  view_.tx_bytes = seen.tx_bytes;
+}
+
+void Monitor::checked(checks::Report const& report) {
+  auto const& require = config_.supervision.require;
+  std::lock_guard lock(view_mutex_);
+  if (view_.last_check && view_.last_check->ok_for(require) != report.ok_for(require)) {
+    if (report.ok_for(require)) log::info("the gating checks pass again");
+    else log::warn("the gating checks fail: {}", report.failures());
+  }
+  view_.last_check = report;
+  view_.last_check_at = Clock::now();
+  count_logins(report, view_.logins);
 }
 
 void Monitor::describe(health::Snapshot& snapshot) const {
+  std::lock_guard lock(view_mutex_);
   auto& tunnel = snapshot.tunnel;
   tunnel.interface = config_.wireguard.interface.name;
-  tunnel.backend = backend_;
-  tunnel.state = state_;
-  tunnel.handshake_age_seconds = handshake_age_seconds_;
-  tunnel.rx_bytes = rx_bytes_;
-  tunnel.tx_bytes = tx_bytes_;
-  tunnel.last_probe_ms = last_probe_ms_;
-  snapshot.last_check = last_check_;
-  snapshot.recoveries_by_step = recoveries_by_step_;
-  snapshot.recent_recoveries.assign(recent_recoveries_.begin(), recent_recoveries_.end());
-  bool const checks_pass = !last_check_ || last_check_->ok_for(config_.supervision.require);
-  snapshot.ready = state_ == "fresh" && checks_pass;
-  if (state_ != "fresh") snapshot.not_ready_reason = "the tunnel is " + state_;
-  else if (!checks_pass) snapshot.not_ready_reason = last_check_->failures();
+  tunnel.backend = view_.backend;
+  tunnel.state = view_.state;
+  tunnel.handshake_age_seconds = view_.handshake_age_seconds;
+  tunnel.rx_bytes = view_.rx_bytes;
+  tunnel.tx_bytes = view_.tx_bytes;
+  tunnel.last_probe_ms = view_.last_probe_ms;
+  snapshot.last_check = view_.last_check;
+  if (view_.last_check) {
+    snapshot.last_check_age_seconds = std::chrono::duration<double>(Clock::now() - view_.last_check_at).count();
+  }
+  snapshot.database_logins = view_.logins;
+  snapshot.recoveries_by_step = view_.recoveries_by_step;
+  snapshot.recent_recoveries.assign(view_.recent_recoveries.begin(), view_.recent_recoveries.end());
+  bool const checks_pass = !view_.last_check || view_.last_check->ok_for(config_.supervision.require);
+  snapshot.ready = view_.state == "fresh" && checks_pass;
+  if (view_.state != "fresh") snapshot.not_ready_reason = "the tunnel is " + view_.state;
+  else if (!checks_pass) snapshot.not_ready_reason = view_.last_check->failures();
 }
 
 }  // namespace wgs::monitor

@@ -1,31 +1,40 @@
 #pragma once
 // Keeps the tunnel alive while the app runs, without restarting the app. Every
-// SIDECAR_PROBE_INTERVAL: a ping through the tunnel, a look at the link and the peer
-// (handshake age, received bytes) and, for /readyz, the gating checks. rtnetlink events
-// bring the look forward, so a deleted route or interface is mended at once. A stale
-// tunnel climbs the ladder (monitor/ladder.hpp); past SIDECAR_GIVE_UP_AFTER it gives up.
+// SIDECAR_PROBE_INTERVAL: a ping through the tunnel and a look at the link and the peer
+// (handshake age, rx/tx counters). rtnetlink events bring the look forward, so a deleted
+// route or interface is mended at once. A stale tunnel climbs the ladder
+// (monitor/ladder.hpp); past SIDECAR_GIVE_UP_AFTER it gives up. The hub's endpoint name is
+// looked up again when its TTL runs out, when /etc/hosts or /etc/resolv.conf change, and when
+// the hub stops answering; a new address is applied to the peer in place. The gating checks
+// for /readyz keep a cadence of their own (monitor/readiness.hpp).
 //
-// Runs on the caller's io_context (one thread, shared with the supervisor and the health
-// server); blocking work (netlink, UAPI, re-creating) runs on one worker thread that alone
-// touches the Tunnel, and posts its results back. The gating checks run on a thread of
-// their own, so a check waiting out its timeout never delays a probe or a repair.
+// Runs on a thread of its own with its own event loop, so an idle probe wakes one thread
+// (its timer, the peer's UAPI reply, the ping's answer) and nothing else; steps (netlink,
+// UAPI, DNS, re-creating) run there in turn, and that thread alone touches the Tunnel. The
+// supervisor's thread reads what /status shows through describe(), under a lock.
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "checks/report.hpp"
 #include "config/config.hpp"
+#include "dns/watch.hpp"
 #include "health/snapshot.hpp"
 #include "monitor/freshness.hpp"
 #include "monitor/ladder.hpp"
+#include "monitor/name_schedule.hpp"
+#include "monitor/readiness.hpp"
 #include "monitor/repair.hpp"
 #include "net/address.hpp"
 #include "netlink/events.hpp"
@@ -33,12 +42,19 @@
 
 namespace wgs::monitor {
 
+// What the supervisor's start left: the tunnel, its last gating check and the logins so far.
+struct Handover {
+  tunnel::Tunnel tunnel;
+  std::optional<checks::Report> last_check;
+  std::map<std::string, std::uint64_t> logins;
+};
+
 class Monitor {
  public:
   using GiveUp = std::function<void(std::string const& reason)>;
 
-  Monitor(boost::asio::io_context& io, config::Config const& config, tunnel::Tunnel tunnel,
-          std::optional<checks::Report> startup_report, GiveUp give_up);
+  // `give_up` runs on `supervisor`'s loop.
+  Monitor(boost::asio::io_context& supervisor, config::Config const& config, Handover handover, GiveUp give_up);
   ~Monitor();
   Monitor(Monitor const&) = delete;
   Monitor& operator=(Monitor const&) = delete;
@@ -46,60 +62,82 @@ class Monitor {
   void start();
   // Stops probing and waits for a step in progress; the tunnel stays as it is.
   void stop();
+  // Trouble seen elsewhere (the app exited): run the gating checks now. Any thread.
+  void recheck(std::string reason);
 
-  // The monitor's part of /readyz, /status and /metrics.
+  // The monitor's part of /readyz, /status and /metrics. Any thread.
   void describe(health::Snapshot& snapshot) const;
 
  private:
   struct Probe;
+  // What /status shows, written on the monitor's thread, read under view_mutex_.
+  struct View {
+    std::string backend;
+    std::string state = "fresh";
+    std::optional<double> handshake_age_seconds;
+    std::uint64_t rx_bytes = 0;
+    std::uint64_t tx_bytes = 0;
+    std::optional<double> last_probe_ms;
+    std::optional<checks::Report> last_check;
+    std::chrono::steady_clock::time_point last_check_at{};
+    std::map<std::string, std::uint64_t> logins;
+    std::map<std::string, std::uint64_t> recoveries_by_step;
+    std::deque<health::Recovery> recent_recoveries;
+  };
+
+  void begin();
   void schedule_probe(Duration after);
   void probe();
+  void probe_part_done(std::shared_ptr<Probe> const& probe);
   void probe_finished(Probe const& probe);
+  void judge_fresh(Probe const& probe, Clock::time_point now);
+  void judge_stale(Probe const& probe, std::string const& why, std::uint64_t tx_before, Clock::time_point now);
   Duration until_next_probe(Probe const& probe, Clock::time_point now) const;
   void handle_damage(Inspection const& seen, Clock::time_point now);
-  void take(Step step, std::string reason);
-  void step_finished(Step step, std::string const& reason, StepOutcome const& outcome, std::string backend, int ifindex);
+  void give_up(std::string const& why, std::string const& what);
+  void take(Step step, std::string const& reason);
+  void step_finished(Step step, std::string const& reason, StepOutcome const& outcome);
   void watch_links();
   void on_link_events();
   void look_now();
+  void watch_resolver_files();
+  void on_resolver_files();
+  void schedule_lookup();
+  void look_up_names();
+  void set_state(std::string state);
   void record_view(Inspection const& seen);
-  void schedule_checks(Duration after);
-  void run_checks();
-  template <typename Job>
-  void on_worker(Job job);
+  void checked(checks::Report const& report);
 
-  boost::asio::io_context& io_;
+  boost::asio::io_context& supervisor_;
   config::Config const& config_;
   GiveUp give_up_;
-  tunnel::Tunnel tunnel_;  // the worker's alone once start() has run
+  tunnel::Tunnel tunnel_;  // the monitor's thread's alone once start() has run
   std::optional<net::IpAddress> ping_target_;
+  bool has_names_ = false;  // some peer's endpoint is a name
 
   Freshness freshness_;
   Ladder ladder_;
-  bool busy_ = false;        // a step or a look is on the worker
-  bool stopped_ = false;
+  NameSchedule names_;
+  bool probing_ = false;  // a probe's ping is out
+  std::atomic<bool> stopped_ = false;  // set by stop() on the supervisor's thread
   bool given_up_ = false;
 
-  boost::asio::steady_timer probe_timer_;
-  boost::asio::steady_timer checks_timer_;
-  boost::asio::steady_timer look_timer_;
+  mutable std::mutex view_mutex_;
+  View view_;
+
+  boost::asio::io_context loop_;  // before everything that lives on it
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{loop_.get_executor()};
+  boost::asio::steady_timer probe_timer_{loop_};
+  boost::asio::steady_timer look_timer_{loop_};
+  boost::asio::steady_timer names_timer_{loop_};
+  boost::asio::steady_timer files_timer_{loop_};
   std::optional<netlink::EventSubscription> events_;
   std::optional<boost::asio::posix::stream_descriptor> events_stream_;
-  int ifindex_ = 0;  // the main thread's copy, for filtering events
-
-  // What /status shows, kept on the main thread.
-  std::string backend_;
-  std::string state_ = "fresh";
-  std::optional<double> handshake_age_seconds_;
-  std::uint64_t rx_bytes_ = 0;
-  std::uint64_t tx_bytes_ = 0;
-  std::optional<double> last_probe_ms_;
-  std::optional<checks::Report> last_check_;
-  std::map<std::string, std::uint64_t> recoveries_by_step_;
-  std::deque<health::Recovery> recent_recoveries_;
-
-  boost::asio::thread_pool checks_worker_{1};
-  boost::asio::thread_pool worker_{1};  // last: stopped first
+  std::optional<dns::FileWatch> files_;
+  std::optional<boost::asio::posix::stream_descriptor> files_stream_;
+  int ifindex_ = 0;  // for filtering events
+  Readiness readiness_;
+  std::thread thread_;
 };
 
 }  // namespace wgs::monitor

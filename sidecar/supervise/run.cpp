@@ -9,6 +9,7 @@
 #include "config/describe.hpp"
 #include "health/server.hpp"
 #include "log/log.hpp"
+#include "memory/release.hpp"
 #include "monitor/monitor.hpp"
 #include "supervise/spawn.hpp"
 #include "supervise/startup.hpp"
@@ -77,6 +78,7 @@ class Session {
     } else {
       snapshot.not_ready_reason = progress_.problem();
       snapshot.last_check = progress_.report();
+      snapshot.database_logins = progress_.logins();
     }
     if (app_) app_->describe(snapshot);
     return snapshot;
@@ -111,12 +113,17 @@ class Session {
     app_ = std::make_unique<AppSupervisor>(io_, signals_, config_.supervision,
                                            [this] { return spawn(request_.command, app_env_, app_options_); });
     app_->on_finished([this] { io_.stop(); });
+    // An app that exits may have lost its database: /readyz should know now, not a minute later.
+    app_->on_exit([this](int code) {
+      if (monitor_) monitor_->recheck(fmt::format("the app exited with status {}", code));
+    });
     if (!app_->start()) return io_.stop();
-    monitor_ = std::make_unique<monitor::Monitor>(
-        io_, config_, std::move(*startup.tunnel), std::move(startup.last_report), [this](std::string const& reason) {
-          app_->stop_app("the tunnel is down for good (" + reason + ")", exit_code::unavailable);
-        });
+    monitor::Handover handover{std::move(*startup.tunnel), std::move(startup.last_report), progress_.logins()};
+    monitor_ = std::make_unique<monitor::Monitor>(io_, config_, std::move(handover), [this](std::string const& reason) {
+      app_->stop_app("the tunnel is down for good (" + reason + ")", exit_code::unavailable);
+    });
     monitor_->start();
+    memory::release_after_burst();  // the start's libpq, OpenSSL and netlink code is not needed for a while
   }
 
   int finish() {
@@ -154,6 +161,7 @@ class Session {
 }  // namespace
 
 int supervise(config::Config const& config, LockedStrings const& app_env, RunRequest const& request) {
+  memory::share_one_arena();  // before any thread allocates
   SignalQueue signals;
   become_subreaper();
   Session session(config, app_env, request, signals);

@@ -7,6 +7,7 @@
 
 #include "checks/runner.hpp"
 #include "log/log.hpp"
+#include "monitor/readiness.hpp"
 #include "tunnel/mtu_probe.hpp"
 
 namespace wgs::supervise {
@@ -94,6 +95,16 @@ void StartupProgress::update(std::string problem, std::optional<checks::Report> 
   if (report) report_ = report;
 }
 
+void StartupProgress::checked(checks::Report const& report) {
+  std::lock_guard lock(mutex_);
+  monitor::count_logins(report, logins_);
+}
+
+std::map<std::string, std::uint64_t> StartupProgress::logins() const {
+  std::lock_guard lock(mutex_);
+  return logins_;
+}
+
 std::string StartupProgress::problem() const {
   std::lock_guard lock(mutex_);
   return problem_;
@@ -123,6 +134,7 @@ Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const
     if (startup.tunnel) {
       if (config.supervision.require.empty()) return ready(std::move(startup));
       startup.last_report = checks::prove_path(config, gating_inputs(config, *startup.tunnel));
+      progress.checked(*startup.last_report);
       if (startup.last_report->ok_for(config.supervision.require)) return ready(std::move(startup));
       last_problem = startup.last_report->failures();
     }

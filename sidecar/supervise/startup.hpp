@@ -2,6 +2,8 @@
 // The start policy: bring the tunnel up and run the gating checks, retrying with backoff
 // until they pass or SIDECAR_STARTUP_TIMEOUT ends. Runs on a thread of its own while the
 // event loop answers signals and /healthz; a stop request ends the wait early.
+#include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -25,13 +27,17 @@ struct Startup {
 class StartupProgress {
  public:
   void update(std::string problem, std::optional<checks::Report> const& report);
+  // Every check the start ran, for the database logins it made.
+  void checked(checks::Report const& report);
   std::string problem() const;
   std::optional<checks::Report> report() const;
+  std::map<std::string, std::uint64_t> logins() const;
 
  private:
   mutable std::mutex mutex_;
   std::string problem_ = "starting";
   std::optional<checks::Report> report_;
+  std::map<std::string, std::uint64_t> logins_;
 };
 
 struct StartupOptions {

@@ -117,6 +117,7 @@ void AppSupervisor::on_child_exited() {
 void AppSupervisor::app_ended(int code) {
   kill_timer_.cancel();
   log::info("the app exited with status {}", code);
+  if (on_exit_) on_exit_(code);
   bool const restart = settings_.app_restart == config::AppRestart::on_failure && code != 0 && !stopping_;
   if (!restart) return finish(forced_exit_code_.value_or(code));
   ++restart_count_;

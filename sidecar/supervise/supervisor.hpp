@@ -48,6 +48,8 @@ class AppSupervisor {
   void stop_app(std::string const& reason, int exit_code);
   // Called once the app has ended for good (after restarts, if any).
   void on_finished(std::function<void()> done) { on_finished_ = std::move(done); }
+  // Called each time the app exits, with its status, before a restart or the end.
+  void on_exit(std::function<void(int code)> exited) { on_exit_ = std::move(exited); }
   std::optional<int> exit_code() const { return exit_code_; }
 
   // The app's part of /status.
@@ -75,6 +77,7 @@ class AppSupervisor {
   std::optional<int> forced_exit_code_;
   std::optional<int> exit_code_;
   std::function<void()> on_finished_;
+  std::function<void(int)> on_exit_;
   Duration restart_wait_{1000};
   std::chrono::steady_clock::time_point started_at_{};
   std::uint64_t restart_count_ = 0;

@@ -105,6 +105,9 @@ TEST_CASE("every problem is reported at once, each naming its variable") {
       {"SIDECAR_STALE_AFTER", "1s", "at least SIDECAR_PROBE_INTERVAL"},
       {"SIDECAR_GIVE_UP_AFTER", "0s", "must be from 1s to 168h"},
       {"SIDECAR_HEALTH_ADDR", "not a name:9090", "IP:PORT"},
+      {"SIDECAR_CHECK_INTERVAL", "5s", "between SIDECAR_PROBE_INTERVAL and 1h"},
+      {"SIDECAR_CHECK_INTERVAL", "2h", "must be from 1s to 1h"},
+      {"SIDECAR_CHECK_INTERVAL", "1", "unit"},
       {"SIDECAR_HEALTH_ADDR", "0.0.0.0", "IP:PORT"},
       {"SIDECAR_APP_RESTART", "always", "never or on-failure"},
       {"WG_ADDRESS", "", "set but empty"},
@@ -223,6 +226,7 @@ TEST_CASE("every duration setting is checked against its documented range, after
       {"SIDECAR_PROBE_INTERVAL", "100ms", "0.05s", "1h", "1.01h"},
       {"SIDECAR_STALE_AFTER", "100ms", "99ms", "24h", "24h0.001s"},
       {"SIDECAR_GIVE_UP_AFTER", "1s", "999ms", "168h", "7.5h161h"},
+      {"SIDECAR_CHECK_INTERVAL", "1s", "999ms", "1h", "1h1ms"},
   };
   std::string const years_repeated = [] {
     std::string text;
@@ -234,6 +238,7 @@ TEST_CASE("every duration setting is checked against its documented range, after
     auto env = seed_environment();
     env["SIDECAR_PROBE_INTERVAL"] = "100ms";  // so that SIDECAR_STALE_AFTER's least is allowed
     env["SIDECAR_STALE_AFTER"] = "24h";       // and SIDECAR_PROBE_INTERVAL's most
+    env["SIDECAR_CHECK_INTERVAL"] = "1h";     // which the checks' interval may not undercut
     for (auto const* good : {c.least, c.most}) {
       env[c.variable] = good;
       auto const loaded = config::load(env);

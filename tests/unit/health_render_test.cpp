@@ -65,6 +65,30 @@ TEST_CASE("health: /readyz says ready, or why not on one line") {
   CHECK(readyz_body(s) == "not ready: primary tcp: refused replica auth: denied\n");
 }
 
+TEST_CASE("health: /readyz says how old the gating checks it answers from are") {
+  Snapshot s;
+  s.ready = true;
+  s.last_check_age_seconds = 41.7;
+  CHECK(readyz_body(s) == "ready (gating checks 41s ago)\n");
+  s.ready = false;
+  s.not_ready_reason = "primary auth: denied";
+  CHECK(readyz_body(s) == "not ready: primary auth: denied (gating checks 41s ago)\n");
+}
+
+TEST_CASE("health: /metrics and /status count the database logins and the checks' age") {
+  auto s = healthy();
+  s.database_logins = {{"primary", 7}, {"replica", 2}};
+  s.last_check_age_seconds = 12.5;
+  auto const text = metrics_text(s);
+  CHECK(has_line(text, "# TYPE wgsidecar_database_logins_total counter"));
+  CHECK(has_line(text, "wgsidecar_database_logins_total{target=\"primary\"} 7"));
+  CHECK(has_line(text, "wgsidecar_database_logins_total{target=\"replica\"} 2"));
+  CHECK(has_line(text, "wgsidecar_check_age_seconds 12.5"));
+  auto const j = status_json(s);
+  CHECK(j["database_logins"]["primary"] == 7);
+  CHECK(j["last_check_age_seconds"] == 12.5);
+}
+
 TEST_CASE("health: /status has the documented shape") {
   auto const j = status_json(healthy());
   CHECK(j["ready"] == true);

@@ -2,6 +2,8 @@
 
 #include "monitor/freshness.hpp"
 #include "monitor/ladder.hpp"
+#include "monitor/name_schedule.hpp"
+#include "monitor/readiness.hpp"
 
 using namespace wgs;
 using namespace std::chrono_literals;
@@ -16,6 +18,11 @@ Clock::time_point const t0 = Clock::now();
 
 monitor::Observation seen(Duration at, bool replied, std::uint64_t rx, std::optional<Duration> handshake = 5s) {
   return {t0 + at, replied, handshake, rx};
+}
+
+// A probe that pinged the hub: `replied` or not, with the device's counters then.
+monitor::Observation pinged(Duration at, bool replied, std::uint64_t rx, std::uint64_t tx) {
+  return {t0 + at, replied, 5s, rx, tx, true};
 }
 
 }  // namespace
@@ -114,4 +121,111 @@ TEST_CASE("ladder settings follow the probe interval") {
   CHECK(settings.first_wait == 20s);
   CHECK(settings.give_up_after == 600s);
   CHECK(monitor::ladder_settings(200ms, 5s).first_wait == 2s);
+}
+
+TEST_CASE("freshness: two pings in a row that nothing answered make the tunnel stale before SIDECAR_STALE_AFTER") {
+  Freshness freshness(30s, t0);
+  freshness.observe(pinged(0s, true, 100, 100));
+  freshness.observe(pinged(10s, false, 100, 184));
+  CHECK(freshness.suspect());
+  CHECK_FALSE(freshness.stale(t0 + 13s));
+  freshness.observe(pinged(15s, false, 100, 268));
+  CHECK(freshness.stale(t0 + 18s));
+  CHECK(freshness.why_stale(t0 + 18s).find("answered none of the last 2 probes (the device sent 168 bytes meanwhile)") !=
+        std::string::npos);
+
+  SUBCASE("an answer ends the suspicion") {
+    freshness.observe(pinged(20s, true, 184, 352));
+    CHECK_FALSE(freshness.suspect());
+    CHECK_FALSE(freshness.stale(t0 + 21s));
+  }
+}
+
+TEST_CASE("freshness: once pings are answered, received bytes do not excuse a lost one (a hub that no longer hears us)") {
+  Freshness freshness(30s, t0);
+  freshness.observe(pinged(0s, true, 100, 100));
+  freshness.observe(pinged(10s, false, 300, 400));  // the hub still sends, e.g. retransmissions
+  CHECK(freshness.suspect());
+  freshness.observe(pinged(12s, false, 500, 600));
+  CHECK(freshness.stale(t0 + 14s));
+}
+
+TEST_CASE("freshness: where pings never get an answer, received bytes since the last probe do") {
+  Freshness freshness(30s, t0);
+  freshness.observe(pinged(0s, false, 100, 100));
+  freshness.observe(pinged(10s, false, 300, 400));  // ICMP filtered, the app's replies came back
+  CHECK_FALSE(freshness.suspect());
+  freshness.observe(pinged(20s, false, 300, 500));  // nothing at all since the last probe
+  CHECK(freshness.suspect());
+  CHECK_FALSE(freshness.stale(t0 + 21s));
+}
+
+TEST_CASE("freshness: without a ping nothing was asked, so silence alone counts (keepalives get no answer)") {
+  Freshness freshness(30s, t0);
+  freshness.observe(seen(0s, false, 100));
+  freshness.observe({t0 + 10s, false, 5s, 100, 132, false});
+  freshness.observe({t0 + 20s, false, 5s, 100, 164, false});
+  CHECK_FALSE(freshness.suspect());
+  CHECK_FALSE(freshness.stale(t0 + 25s));
+  CHECK(freshness.stale(t0 + 31s));
+}
+
+TEST_CASE("ladder: the rungs are data, so a further step slots in") {
+  monitor::LadderSettings settings;
+  settings.first_wait = 1s;
+  settings.longest_wait = 1s;
+  // e.g. a step above re-creating the interface, taken before the peer and interface repeat
+  settings.rungs = {{Step::links, true}, {Step::peer}, {Step::interface}, {Step::peer, true}};
+  settings.repeat_from = 2;
+  Ladder ladder(settings);
+  std::vector<Step> taken;
+  for (int second = 0; second < 10 && taken.size() < 6; ++second) {
+    while (auto step = ladder.next(t0 + std::chrono::seconds(second))) taken.push_back(*step);
+  }
+  REQUIRE(taken.size() >= 6);
+  taken.resize(6);
+  CHECK(taken == std::vector<Step>{Step::links, Step::peer, Step::interface, Step::peer, Step::interface, Step::peer});
+}
+
+TEST_CASE("readiness: the next gating check waits the check interval after a pass, less while they fail") {
+  struct Case {
+    unsigned failures;
+    Duration expected;
+  };
+  for (auto const& c : std::vector<Case>{{0, 60s}, {1, 10s}, {2, 20s}, {3, 40s}, {4, 60s}, {9, 60s}}) {
+    CAPTURE(c.failures);
+    CHECK(monitor::next_check_after(c.failures, 10s, 60s) == c.expected);
+  }
+  CHECK(monitor::next_check_after(5, 1s, 1h) == 16s);
+}
+
+TEST_CASE("readiness: a login is an auth stage that ran, passed or failed") {
+  using checks::Stage;
+  using checks::Status;
+  checks::Report report;
+  report.stages = {{Stage::tcp, "primary", Status::ok, 1, "", "", ""},
+                   {Stage::auth, "primary", Status::fail, 3, "password authentication failed", "", ""},
+                   {Stage::auth, "replica", Status::ok, 3, "", "", ""},
+                   {Stage::auth, "replica", Status::skip, 0, "", "", "tls failed"}};
+  std::map<std::string, std::uint64_t> counts{{"primary", 4}};
+  monitor::count_logins(report, counts);
+  CHECK(counts == std::map<std::string, std::uint64_t>{{"primary", 5}, {"replica", 1}});
+}
+
+TEST_CASE("name schedule: a TTL sets the next lookup, within the floor and the ceiling") {
+  monitor::NameSchedule names({.floor = 5s, .ceiling = 300s});
+  struct Case {
+    std::optional<Duration> ttl;
+    Duration kept;
+  };
+  for (auto const& c : std::vector<Case>{{60s, 60s}, {0s, 5s}, {2s, 5s}, {3600s, 300s}, {std::nullopt, 300s}}) {
+    CAPTURE(c.kept.count());
+    CHECK(names.kept_for(c.ttl) == c.kept);
+    names.looked_up(c.ttl, t0);
+    CHECK(names.due() == t0 + c.kept);
+  }
+  names.failed(t0);
+  CHECK(names.due() == t0 + 5s);
+  names.due_now(t0 + 1s);
+  CHECK(names.due() == t0 + 1s);
 }

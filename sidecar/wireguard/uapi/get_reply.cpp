@@ -1,4 +1,5 @@
 // Parsing the reply to get=1 (wireguard-go device/uapi.go IpcGetOperation writes it).
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -58,11 +59,32 @@ Status read_number(Line const& line, T& out) {
   return ok_status();
 }
 
+// The monitor reads the device at every probe. A Secret is an mmap, mprotects and an mlock,
+// and deriving the public key a scalar multiplication: each thread keeps one guarded buffer
+// for the key it decodes and the key it last derived from, and derives again only when the
+// private key changed.
+struct KeyScratch {
+  Secret decoded{keys::key_size};
+  Secret derived_from{keys::key_size};
+  keys::PublicKey public_key{};
+  bool has_derived = false;
+};
+
+keys::PublicKey public_key_of(Secret const& private_key, KeyScratch& scratch) {
+  if (!scratch.has_derived || !scratch.derived_from.equals(private_key.bytes())) {
+    scratch.public_key = keys::derive_public(private_key);
+    std::copy(private_key.bytes().begin(), private_key.bytes().end(), scratch.derived_from.bytes().begin());
+    scratch.has_derived = true;
+  }
+  return scratch.public_key;
+}
+
 Status read_device_line(Line const& line, wireguard::DeviceState& device) {
   if (line.key == "private_key") {
-    Secret key(keys::key_size);  // guarded memory, zeroed when this scope ends
+    thread_local KeyScratch scratch;  // guarded memory, zeroed when the thread ends
+    auto& key = scratch.decoded;
     if (!decode_hex_key(line.value, key.bytes())) return bad_value(line.key, "64 hex digits");
-    if (!is_zero(key.bytes())) device.public_key = keys::derive_public(key);
+    if (!is_zero(key.bytes())) device.public_key = public_key_of(key, scratch);
     return ok_status();
   }
   if (line.key == "listen_port") return read_number(line, device.listen_port);
@@ -89,7 +111,7 @@ Status read_handshake_line(Line const& line, Reading& reading) {
 Status read_peer_line(Line const& line, Reading& reading) {
   auto& peer = reading.device.peers.back();
   if (line.key == "preshared_key") {
-    Secret key(keys::key_size);
+    thread_local Secret key(keys::key_size);  // guarded, reused (see KeyScratch)
     if (!decode_hex_key(line.value, key.bytes())) return bad_value(line.key, "64 hex digits");
     peer.has_preshared_key = !is_zero(key.bytes());
     return ok_status();

@@ -69,7 +69,7 @@ expect_eq "/readyz says ready" "ready" "$(cat "$tmp/body")"
 echo "/status"
 expect_eq "/status is 200 JSON" "200 application/json" "$(http /status)"
 expect_eq "/status has every documented key" \
-  "app,config,last_check,not_ready_reason,ready,recoveries,tunnel,uptime_seconds" \
+  "app,config,database_logins,last_check,last_check_age_seconds,not_ready_reason,ready,recoveries,tunnel,uptime_seconds" \
   "$(jq -r 'keys | join(",")' "$tmp/body")"
 expect_eq "/status: tunnel" "wg0 userspace fresh 4.2 1234 5678 null" \
   "$(jq -r '.tunnel | "\(.interface) \(.backend) \(.state) \(.handshake_age_seconds) \(.rx_bytes) \(.tx_bytes) \(.last_probe_ms)"' "$tmp/body")"

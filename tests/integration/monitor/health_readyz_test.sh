@@ -2,7 +2,8 @@
 # shellcheck source-path=SCRIPTDIR
 # The health endpoints of a running `wgsidecar run`, as Fly's checks, Prometheus and an
 # operator use them: /healthz, /readyz following the database (the gating checks re-run
-# every probe), /status and /metrics after a recovery. Usage: health_readyz_test.sh PATH/TO/wgsidecar
+# every SIDECAR_CHECK_INTERVAL, 5 s here), /status and /metrics after a recovery, and the
+# database logins those checks made. Usage: health_readyz_test.sh PATH/TO/wgsidecar
 set -euo pipefail
 wgsidecar=$(readlink -f "${1:?usage: health_readyz_test.sh PATH/TO/wgsidecar}")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,7 @@ mon_start_app
 echo "a healthy path"
 expect_within "/healthz answers 200" 10 mon_http_is /healthz 200
 expect_within "/readyz answers 200" 15 mon_http_is /readyz 200
+expect_contains "/readyz says how old its gating checks are" "gating checks" "$(cat "$mon_tmp/body")"
 
 echo "PostgreSQL stopped, then started again"
 lab_pg_stop >/dev/null
@@ -54,6 +56,9 @@ expect_not_contains "/status shows no private key" "$WG_PRIVATE_KEY" "$status"
 expect_not_contains "/status shows no database password" "$DB_PASSWORD" "$status"
 expect_within "/metrics answers 200" 5 mon_http_is /metrics 200
 expect_contains "/metrics counts the links step" 'wgsidecar_recoveries_total{step="links"}' "$(cat "$mon_tmp/body")"
+logins=$(sed -n 's/^wgsidecar_database_logins_total{target="primary"} \([0-9]*\)$/\1/p' "$mon_tmp/body")
+logins_counted() { echo "logins ${logins:-none}"; [ "${logins:-0}" -ge 2 ]; }
+expect_within "/metrics counts the database logins (the start's and the re-checks')" 1 logins_counted
 links_metric=$(sed -n 's/^wgsidecar_recoveries_total{step="links"} \([0-9]*\)$/\1/p' "$mon_tmp/body")
 expect_eq "/metrics and /status agree on the links steps" "$(mon_recoveries links)" "$links_metric"
 

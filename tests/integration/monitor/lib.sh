@@ -23,7 +23,7 @@ mon_setup() {
   eval "$(lab_env "${env_args[@]}")"
   mon_edge=$(lab_ns edge)
   export PGSSLMODE=verify-full SIDECAR_STARTUP_TIMEOUT=30s
-  export SIDECAR_PROBE_INTERVAL=1s SIDECAR_STALE_AFTER=4s SIDECAR_GIVE_UP_AFTER=60s
+  export SIDECAR_PROBE_INTERVAL=1s SIDECAR_STALE_AFTER=4s SIDECAR_GIVE_UP_AFTER=60s SIDECAR_CHECK_INTERVAL=5s
   export SIDECAR_HEALTH_ADDR=127.0.0.1:$mon_health_port
   # Loopback only: no proxy may see the health requests.
   unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY

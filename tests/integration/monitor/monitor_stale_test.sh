@@ -47,10 +47,13 @@ peer_steps_before=$(mon_recoveries peer)
 new_addr=$(lab_move_hub)
 endpoint_moved() { local e; e=$(at_edge wg show "$WG_INTERFACE" endpoints) && echo "$e" && [[ "$e" == *"$new_addr:"* ]]; }
 expect_within "the edge's peer endpoint is the hub's new address" 60 endpoint_moved
+# The rewritten hosts file (no TTL) is seen through inotify: the name is followed, not waited out.
+expect_within "the monitor followed the name" 5 mon_log_has "hub.lab.internal now resolves to $new_addr"
 expect_within "the tunnel works again" 30 mon_tunnel_works
 more_peer_steps() { local n; n=$(mon_recoveries peer) && echo "peer steps $n (were $peer_steps_before)" && [ "$n" -gt "$peer_steps_before" ]; }
 expect_within "/status counts the peer step" 5 more_peer_steps
 expect_within "the app was not restarted" 1 mon_app_alive
+expect_within "the same wireguard-go carried the tunnel to the moved hub" 1 same_implementation
 
 mon_stop_sidecar
 expect_eq "SIGTERM: the app's 143" 143 "$mon_status"

@@ -1,0 +1,103 @@
+#include "monitor/readiness.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/post.hpp>
+
+#include "checks/runner.hpp"
+#include "log/log.hpp"
+#include "memory/release.hpp"
+#include "tunnel/tunnel.hpp"
+
+namespace wgs::monitor {
+namespace {
+
+// The gating stages only (SIDECAR_REQUIRE). The handshake is read through a backend of its
+// own, so the check never touches the Tunnel the monitor may be re-creating.
+checks::Report gating_checks(config::Config const& config) {
+  auto inputs = checks::inputs_from(config);
+  inputs.stages.clear();
+  for (auto const& name : config.supervision.require) {
+    if (auto stage = checks::parse_stage(name)) inputs.stages.insert(*stage);
+  }
+  inputs.last_handshake = [&config]() -> std::optional<std::chrono::system_clock::time_point> {
+    auto backend = tunnel::attach(config.wireguard);
+    if (!backend) return std::nullopt;
+    auto state = (*backend)->read();
+    if (!state || state->peers.empty()) return std::nullopt;
+    return state->peers.front().last_handshake;
+  };
+  return checks::prove_path(config, inputs);
+}
+
+}  // namespace
+
+Duration next_check_after(unsigned failures_in_row, Duration probe_interval, Duration check_interval) {
+  if (failures_in_row == 0) return check_interval;
+  auto wait = probe_interval;
+  for (unsigned i = 1; i < failures_in_row && wait < check_interval; ++i) wait *= 2;
+  return std::min(wait, check_interval);
+}
+
+void count_logins(checks::Report const& report, std::map<std::string, std::uint64_t>& counts) {
+  for (auto const& stage : report.stages) {
+    if (stage.stage == checks::Stage::auth && stage.status != checks::Status::skip) ++counts[stage.target];
+  }
+}
+
+Readiness::Readiness(boost::asio::io_context& loop, config::Config const& config, Done done)
+    : loop_(loop), config_(config), done_(std::move(done)), timer_(loop) {}
+
+Readiness::~Readiness() { stop(); }
+
+void Readiness::start(bool passing) {
+  if (config_.supervision.require.empty()) return;
+  failures_ = passing ? 0 : 1;
+  schedule(next_check_after(failures_, config_.monitor.probe_interval, config_.monitor.check_interval));
+}
+
+void Readiness::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  timer_.cancel();
+  thread_.stop();  // a check in progress finishes; its result is dropped
+  thread_.join();
+}
+
+void Readiness::schedule(Duration after) {
+  if (stopped_) return;
+  timer_.expires_after(after);
+  timer_.async_wait([this](boost::system::error_code error) {
+    if (!error) run();
+  });
+}
+
+void Readiness::check_soon(std::string const& why) {
+  if (stopped_ || config_.supervision.require.empty()) return;
+  if (running_) return void(again_ = true);
+  log::debug("gating checks brought forward: {}", why);
+  auto const earliest = last_start_ ? *last_start_ + config_.monitor.probe_interval : Clock::now();
+  schedule(std::max(Duration(0), std::chrono::duration_cast<Duration>(earliest - Clock::now())));
+}
+
+void Readiness::run() {
+  if (stopped_ || running_) return;
+  running_ = true;
+  last_start_ = Clock::now();
+  boost::asio::post(thread_, [this] {
+    auto report = gating_checks(config_);
+    memory::release_after_burst();  // libpq's and OpenSSL's code is not needed again for a while
+    boost::asio::post(loop_, [this, report = std::move(report)] { finished(report); });
+  });
+}
+
+void Readiness::finished(checks::Report const& report) {
+  running_ = false;
+  if (stopped_) return;
+  failures_ = report.ok_for(config_.supervision.require) ? 0 : failures_ + 1;
+  done_(report);
+  if (std::exchange(again_, false)) return check_soon("trouble was hinted while the last check ran");
+  schedule(next_check_after(failures_, config_.monitor.probe_interval, config_.monitor.check_interval));
+}
+
+}  // namespace wgs::monitor
