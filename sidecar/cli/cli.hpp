@@ -48,6 +48,7 @@ int down_command(Invocation const&);
 int status_command(Invocation const&);
 int check_command(Invocation const&);
 int run_command(Invocation const&);
+int hub_command(Invocation const&);
 int help_command(Invocation const&);
 int version_command(Invocation const&);
 

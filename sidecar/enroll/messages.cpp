@@ -144,11 +144,12 @@ Result<LeaveRequest> decode_leave(std::span<std::uint8_t const> plaintext) {
 }
 
 Secret encode(Grant const& grant) {
-  Writer out(24 + 4 + psk_size + 4);
+  Writer out(24 + 4 + psk_size + 4 + 1);
   out.put(grant.request);
   out.put(std::span(grant.address.bytes).first(4));
   out.put(grant.preshared_key.bytes());
   out.put_u32(grant.expire_after_seconds);
+  out.put_u8(grant.new_peer ? 1 : 0);
   return out.take();
 }
 
@@ -161,7 +162,9 @@ Result<Grant> decode_grant(std::span<std::uint8_t const> plaintext) {
   grant.preshared_key = Secret(psk_size);
   in.take(grant.preshared_key.bytes());
   grant.expire_after_seconds = static_cast<std::uint32_t>(in.be(4));
-  if (!in.complete()) return malformed("grant (length)");
+  auto const new_peer = in.be(1);
+  if (!in.complete() || new_peer > 1) return malformed("grant (length)");
+  grant.new_peer = new_peer == 1;
   return grant;
 }
 

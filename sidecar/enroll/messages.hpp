@@ -6,7 +6,8 @@
 //   enroll  machine key (32) | sent at, Unix ms (8) | hint: family 0/4 (1) + IPv4 (4) |
 //           machine id: length 1..64 (1) + text | region: length 0..32 (1) + text
 //   leave   sent at, Unix ms (8)                      (sealed by the machine's own key)
-//   grant   request nonce (24) | address IPv4 (4) | preshared key (32) | expire after, s (4)
+//   grant   request nonce (24) | address IPv4 (4) | preshared key (32) | expire after, s (4) |
+//           new peer 0/1 (1)
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -40,6 +41,9 @@ struct Grant {
   net::IpAddress address;                  // the machine's tunnel address (a /32)
   Secret preshared_key;                    // fresh for this lease: the peer's WireGuard PSK
   std::uint32_t expire_after_seconds = 0;  // silence after which the hub forgets the machine
+  // The hub's peer for this key is new (it had none, or forgot it): whatever session the
+  // machine still holds is unknown to the hub, and only a new handshake helps.
+  bool new_peer = true;
 };
 
 // Machine ids and regions: letters, digits, '.', '_', '-' (Fly's are hex and three letters).

@@ -71,6 +71,7 @@ TEST_CASE("enroll: the hub opens what a trusted credential sealed, the edge open
   grant.address = *net::IpAddress::parse("10.50.3.17");
   grant.preshared_key = keys::generate_preshared();
   grant.expire_after_seconds = 300;
+  grant.new_peer = false;  // a renewal: the machine keeps its session
   auto const answer = seal_grant(f.hub.pair(), f.machine.public_key, grant);
   REQUIRE(answer.ok());
   auto const got = open_grant(*answer, f.machine.pair(), f.hub.public_key, sealed->nonce);
@@ -78,6 +79,7 @@ TEST_CASE("enroll: the hub opens what a trusted credential sealed, the edge open
   CHECK(got->address == grant.address);
   CHECK(got->preshared_key.equals(grant.preshared_key.bytes()));
   CHECK(got->expire_after_seconds == 300);
+  CHECK_FALSE(got->new_peer);
 }
 
 TEST_CASE("enroll: a grant proves the hub — not another key, not to another machine, not for another request") {
