@@ -26,7 +26,8 @@ json interface_json(Interface const& iface) {
   return {
       {"name", iface.name},
       {"private_key", hidden},
-      {"public_key", keys::encode(keys::derive_public(iface.private_key))},
+      {"public_key", iface.private_key.size() == keys::key_size ? json(keys::encode(keys::derive_public(iface.private_key)))
+                                                                : json(nullptr)},
       {"addresses", prefix_strings(iface.addresses)},
       {"listen_port", iface.listen_port ? json(*iface.listen_port) : json(nullptr)},
       {"mtu", mtu_json(iface)},

@@ -28,6 +28,7 @@ Checks read_checks(Environment const& env, Problems& problems);
 Supervision read_supervision(Environment const& env, Problems& problems);
 Monitor read_monitor(Environment const& env, Problems& problems);
 Health read_health(Environment const& env, Problems& problems);
+Enrollment read_enrollment(Environment const& env, Problems& problems);
 void validate_wireguard(WireGuard const& wireguard, Problems& problems);
 
 }  // namespace wgs::config

@@ -67,7 +67,9 @@ Peer peer_from_env(Environment const& env, Problems& problems) {
 Interface interface_from_env(Environment const& env, Problems& problems) {
   Interface iface;
   auto const private_key = get(env, "WG_PRIVATE_KEY");
-  if (required(private_key, problems, "this edge's private key (make one with `wgsidecar genkey`)")) {
+  // With an enrollment token every machine gets its key from the hub: none is shared.
+  bool const token_instead = !private_key.value && lookup(env, "SIDECAR_ENROLL_TOKEN").has_value();
+  if (!token_instead && required(private_key, problems, "this edge's private key (make one with `wgsidecar genkey`)")) {
     if (auto key = fields::secret_key(problems, private_key.name, *private_key.value)) {
       iface.private_key = std::move(*key);
     }

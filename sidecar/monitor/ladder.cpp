@@ -10,12 +10,14 @@ std::string_view step_name(Step step) {
     case Step::links: return "links";
     case Step::peer: return "peer";
     case Step::interface: return "interface";
+    case Step::enroll: return "enroll";
   }
   return "?";
 }
 
-LadderSettings ladder_settings(Duration probe_interval, Duration give_up_after) {
+LadderSettings ladder_settings(Duration probe_interval, Duration give_up_after, bool enrolled) {
   LadderSettings settings;
+  settings.enrolled = enrolled;
   settings.first_wait = std::max(Duration(2000), 2 * probe_interval);
   settings.longest_wait = std::max(settings.first_wait, Duration(60'000));
   settings.give_up_after = give_up_after;
@@ -36,7 +38,8 @@ std::optional<Step> Ladder::next(Clock::time_point now) {
   note_trouble(now);
   if (steps_taken_ > 0 && now < next_step_at_) return std::nullopt;
   // links, peer, interface, then peer and interface in turn: the links step only helps once.
-  Step const step = steps_taken_ == 0 ? Step::links : (steps_taken_ % 2 == 1 ? Step::peer : Step::interface);
+  Step const peer = settings_.enrolled ? Step::enroll : Step::peer;
+  Step const step = steps_taken_ == 0 ? Step::links : (steps_taken_ % 2 == 1 ? peer : Step::interface);
   ++steps_taken_;
   // Missing links are mended as soon as a probe or an event sees them, so on a stale tunnel
   // the links step rarely finds anything: no wait after it, and the monitor asks for the

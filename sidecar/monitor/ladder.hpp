@@ -13,18 +13,21 @@
 
 namespace wgs::monitor {
 
-enum class Step { links, peer, interface };
-std::string_view step_name(Step step);  // "links", "peer", "interface"
+// enroll: on an enrolled machine, the peer step enrolls again first (the hub restarted or
+// pruned it and no longer knows its key), then re-applies the peer.
+enum class Step { links, peer, interface, enroll };
+std::string_view step_name(Step step);  // "links", "peer", "interface", "enroll"
 
 struct LadderSettings {
   Duration first_wait{2000};    // after the first peer step, before the next step
   Duration longest_wait{60'000};
   Duration give_up_after{600'000};
   std::function<double()> jitter = [] { return 1.0; };  // a factor around 1, e.g. 0.8..1.2
+  bool enrolled = false;  // the peer rung is `enroll`
 };
 
 // The first wait follows the probe interval: a step's effect is only seen at a probe.
-LadderSettings ladder_settings(Duration probe_interval, Duration give_up_after);
+LadderSettings ladder_settings(Duration probe_interval, Duration give_up_after, bool enrolled = false);
 
 class Ladder {
  public:

@@ -73,15 +73,18 @@ checks::Report gating_checks(config::Config const& config) {
   return checks::prove_path(config, inputs);
 }
 
-Monitor::Monitor(boost::asio::io_context& io, config::Config const& config, tunnel::Tunnel tunnel,
-                 std::optional<checks::Report> startup_report, GiveUp give_up)
+Monitor::Monitor(boost::asio::io_context& io, config::Config const& config, config::WireGuard wireguard,
+                 tunnel::Tunnel tunnel, std::optional<checks::Report> startup_report,
+                 std::shared_ptr<enroll::Edge> enrollment, GiveUp give_up)
     : io_(io),
       config_(config),
       give_up_(std::move(give_up)),
+      wireguard_(std::move(wireguard)),
+      enrollment_(std::move(enrollment)),
       tunnel_(std::move(tunnel)),
       ping_target_(ping_target_of(config)),
       freshness_(config.monitor.stale_after, Clock::now()),
-      ladder_(ladder_settings(config.monitor.probe_interval, config.monitor.give_up_after)),
+      ladder_(ladder_settings(config.monitor.probe_interval, config.monitor.give_up_after, enrollment_ != nullptr)),
       probe_timer_(io),
       checks_timer_(io),
       look_timer_(io),
@@ -146,7 +149,7 @@ void Monitor::probe() {
     --probe->outstanding;
   }
   on_worker([this, probe, finish_part] {
-    probe->seen = inspect(config_.wireguard, tunnel_);
+    probe->seen = inspect(wireguard_, tunnel_);
     boost::asio::post(io_, finish_part);
   });
 }
@@ -191,6 +194,11 @@ void Monitor::probe_finished(Probe const& probe) {
   // The signs of life date from the probe's start: the counters were read then, and a reply
   // came a round trip later; dating them at the end would stretch them by a ping timeout.
   freshness_.observe({probe.started, probe.ping.replied, probe.seen.handshake_age, probe.seen.rx_bytes});
+  if (!enrollment_ && ping_target_) {
+    if (auto sign = shared_key_signs_.observe(probe.started, probe.ping.replied, probe.seen.handshake_age)) {
+      log::warn("{}", *sign);
+    }
+  }
   if (probe.seen.damage_step()) return handle_damage(probe.seen, now);
   auto const why = freshness_.why_stale(now);
   if (why.empty()) {
@@ -239,7 +247,7 @@ void Monitor::take(Step step, std::string reason) {
   state_ = "recovering";
   log::warn("tunnel recovery, step '{}': {}", step_name(step), reason);
   on_worker([this, step, reason = std::move(reason)] {
-    auto outcome = take_step(step, config_.wireguard, tunnel_);
+    auto outcome = take_step(step, wireguard_, tunnel_, enrollment_.get());
     std::string backend = tunnel_.backend ? std::string(tunnel_.backend->name()) : std::string();
     int const ifindex = tunnel_.ifindex;
     boost::asio::post(io_, [this, step, reason, outcome = std::move(outcome), backend = std::move(backend), ifindex] {
@@ -301,7 +309,7 @@ void Monitor::look_now() {
   if (busy_ || stopped_ || given_up_) return;  // a step in progress made the change, or will see it
   busy_ = true;
   on_worker([this] {
-    auto seen = inspect(config_.wireguard, tunnel_);
+    auto seen = inspect(wireguard_, tunnel_);
     boost::asio::post(io_, [this, seen = std::move(seen)] {
       busy_ = false;
       if (stopped_ || given_up_) return;

@@ -23,6 +23,8 @@
 
 #include "checks/report.hpp"
 #include "config/config.hpp"
+#include "enroll/edge.hpp"
+#include "enroll/shared_key_signs.hpp"
 #include "health/snapshot.hpp"
 #include "monitor/freshness.hpp"
 #include "monitor/ladder.hpp"
@@ -37,8 +39,11 @@ class Monitor {
  public:
   using GiveUp = std::function<void(std::string const& reason)>;
 
-  Monitor(boost::asio::io_context& io, config::Config const& config, tunnel::Tunnel tunnel,
-          std::optional<checks::Report> startup_report, GiveUp give_up);
+  // `wireguard`: the identity the tunnel runs on (this machine's own when `enrollment` is
+  // set, which the ladder's enroll step renews).
+  Monitor(boost::asio::io_context& io, config::Config const& config, config::WireGuard wireguard,
+          tunnel::Tunnel tunnel, std::optional<checks::Report> startup_report,
+          std::shared_ptr<enroll::Edge> enrollment, GiveUp give_up);
   ~Monitor();
   Monitor(Monitor const&) = delete;
   Monitor& operator=(Monitor const&) = delete;
@@ -71,11 +76,14 @@ class Monitor {
   boost::asio::io_context& io_;
   config::Config const& config_;
   GiveUp give_up_;
+  config::WireGuard wireguard_;                // the worker's alone once start() has run
+  std::shared_ptr<enroll::Edge> enrollment_;   // the worker's alone too
   tunnel::Tunnel tunnel_;  // the worker's alone once start() has run
   std::optional<net::IpAddress> ping_target_;
 
   Freshness freshness_;
   Ladder ladder_;
+  enroll::SharedKeySigns shared_key_signs_;  // a tunnel on WG_PRIVATE_KEY, shared by machines?
   bool busy_ = false;        // a step or a look is on the worker
   bool stopped_ = false;
   bool given_up_ = false;

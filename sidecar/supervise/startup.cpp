@@ -4,6 +4,7 @@
 #include <condition_variable>
 
 #include "checks/runner.hpp"
+#include "enroll/identity.hpp"
 #include "log/log.hpp"
 #include "tunnel/mtu_probe.hpp"
 
@@ -66,9 +67,20 @@ Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const
   Duration backoff(250);
   std::string last_problem;
   bool mtu_probed = false;
+  auto edge = std::shared_ptr<enroll::Edge>(enroll::Edge::from(config));
   while (!stop.stop_requested()) {
-    if (!startup.tunnel) {
-      auto tunnel = tunnel::up(config.wireguard, {.detach_userspace = options.detach_userspace});
+    if (!startup.wireguard) {
+      auto identity = enroll::settle_identity(config, edge.get());
+      if (identity.refused) {
+        startup.refused = identity.problem;
+        return startup;
+      }
+      startup.wireguard = std::move(identity.wireguard);
+      if (edge && edge->is_enrolled()) startup.enrollment = edge;
+      last_problem = identity.problem;
+    }
+    if (startup.wireguard && !startup.tunnel) {
+      auto tunnel = tunnel::up(*startup.wireguard, {.detach_userspace = options.detach_userspace});
       if (tunnel) startup.tunnel = std::move(*tunnel);
       else last_problem = tunnel.error().message;
     }

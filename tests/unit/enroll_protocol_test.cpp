@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "enroll/protocol.hpp"
+#include "enroll/shared_key_signs.hpp"
 
 using namespace wgs;
 using namespace wgs::enroll;
@@ -248,4 +249,26 @@ TEST_CASE("messages: labels are log-safe") {
   CHECK_FALSE(is_safe_label("a b", max_machine_id, false));
   CHECK_FALSE(is_safe_label("a\"b", max_machine_id, false));
   CHECK_FALSE(is_safe_label(std::string(65, 'a'), max_machine_id, false));
+}
+
+TEST_CASE("SharedKeySigns: unanswered pings while the hub keeps making new handshakes") {
+  using namespace std::chrono_literals;
+  auto const t0 = SharedKeySigns::Clock::now();
+  auto const at = [&](int second) { return t0 + std::chrono::seconds(second); };
+  SUBCASE("healthy: a handshake every two minutes, pings answered") {
+    SharedKeySigns signs;
+    for (int s = 0; s < 600; s += 10) CHECK_FALSE(signs.observe(at(s), true, Duration((s % 120) * 1000 + 500)));
+  }
+  SUBCASE("a blocked path: pings fail and the handshake only ages") {
+    SharedKeySigns signs;
+    for (int s = 0; s < 300; s += 10) CHECK_FALSE(signs.observe(at(s), false, Duration(s * 1000 + 500)));
+  }
+  SUBCASE("shared: a new handshake every 15 s, pings failing, some answered") {
+    SharedKeySigns signs;
+    std::optional<std::string> warning;
+    for (int s = 0; s <= 60 && !warning; s += 5) warning = signs.observe(at(s), s % 15 == 5, Duration((s % 15) * 1000 + 500));
+    REQUIRE(warning);
+    CHECK(warning->find("same private key") != std::string::npos);
+    CHECK_FALSE(signs.observe(at(65), false, Duration(500)));  // said once, not every probe
+  }
 }
