@@ -10,6 +10,7 @@
 #include "hub/leases.hpp"
 #include "hub/pool.hpp"
 #include "hub/rate_limit.hpp"
+#include "config/wg_quick.hpp"
 #include "hub/settings.hpp"
 
 using namespace wgs;
@@ -221,4 +222,22 @@ TEST_CASE("hub settings: defaults, and every problem named at once without a sec
                                        "HUB_ENROLL_ADDR", "HUB_TYPO"});
   auto const none = read_settings({});
   CHECK(none.problems.list().size() == 2);  // the key, and nobody could enroll
+}
+
+TEST_CASE("hub static peers: a seed hub's whole wg0.conf, PostUp lines and all, gives its peers") {
+  auto const edge = keys::encode(keys::derive_public(keys::generate_private()));
+  std::string const conf = "[Interface]\nAddress = 10.50.0.1/24\nListenPort = 51820\n"
+                           "PostUp = wg set %i private-key /etc/wireguard/hub.key\n"
+                           "PostUp = iptables -t nat -A PREROUTING -i %i -p tcp --dport 5432 -j DNAT\n"
+                           "[Peer]\n# the Fly edge\nPublicKey = " + edge + "\nAllowedIPs = 10.50.3.10/32\n"
+                           "PersistentKeepalive = 25\n";
+  config::Problems problems;
+  auto const peers = config::parse_wg_quick_peers(conf, "wg0.conf", problems);
+  CHECK(problems.empty());
+  REQUIRE(peers.size() == 1);
+  CHECK(keys::encode(peers[0].public_key) == edge);
+  CHECK(peers[0].allowed_ips == std::vector{prefix("10.50.3.10/32")});
+  config::Problems bad;
+  config::parse_wg_quick_peers("[Peer]\nAllowedIPs = 10.50.3.10/32\nDNS = 1.1.1.1\n", "wg0.conf", bad);
+  CHECK(bad.list().size() == 2);  // no PublicKey; DNS is not a key of [Peer]
 }
