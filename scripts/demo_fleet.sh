@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # jq programs are single-quoted on purpose.
 # shellcheck disable=SC2016
 # The fleet part of the demo: two Fly machines with one set of secrets — the seed's, unchanged —

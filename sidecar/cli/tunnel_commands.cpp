@@ -56,7 +56,8 @@ int up_command(Invocation const& invocation) {
   auto identity = enroll::settle_identity(*config, edge.get());
   if (!identity.wireguard) {
     log::error("{}", identity.problem);
-    return identity.refused ? exit_code::config : exit_code::unavailable;
+    // As when the tunnel itself cannot come up (an endpoint name that does not resolve): 71.
+    return identity.refused ? exit_code::config : exit_code::os_error;
   }
   auto tunnel = tunnel::up(*identity.wireguard, {});
   if (!tunnel) {

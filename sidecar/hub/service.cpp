@@ -172,8 +172,12 @@ void Service::prune(std::vector<Lease> const& expired) {
               format_duration(settings_.expire_after), lease.address.to_string());
   }
   if (keys.empty()) return;
+  auto const started = Clock::now();
   if (auto removed = wireguard::remove_peers(device_, keys); !removed) {
     log::error("hub: removing pruned machines: {}", removed.error().message);
+  } else if (keys.size() > 1) {
+    log::info("hub: pruned {} machines; removing their peers took {:.1f} ms", keys.size(),
+              std::chrono::duration<double, std::milli>(Clock::now() - started).count());
   }
 }
 

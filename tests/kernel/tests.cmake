@@ -22,3 +22,5 @@ wgs_kernel_test(kernel_netlink 300 ../integration/netlink_wireguard_test.sh $<TA
 wgs_kernel_test(kernel_tunnel 600 kernel_tunnel.sh $<TARGET_FILE:wgsidecar>)
 # `wgsidecar check` over kernel WireGuard to the lab's PostgreSQL.
 wgs_kernel_test(kernel_check 600 kernel_check.sh $<TARGET_FILE:wgsidecar>)
+# `wgsidecar hub` on kernel WireGuard: two kernel-WireGuard machines enroll, leave, are pruned.
+wgs_kernel_test(kernel_fleet 600 kernel_fleet.sh $<TARGET_FILE:wgsidecar> $<TARGET_FILE:contacts-api>)

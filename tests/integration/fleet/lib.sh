@@ -10,7 +10,10 @@
 #   ${P}edge    the carrier NAT: 172.16.0.1 inside, 192.0.2.2 outside (masquerade)
 #   ${P}hub     wgsidecar hub: 192.0.2.1 udp/51820 WireGuard, tcp/51820 enrollment, 10.50.0.1/24
 
-fleet_wgsidecar='' fleet_api='' fleet_tmp='' fleet_hub_pid='' fleet_expire=30s
+# shellcheck source=../monitor/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../monitor/lib.sh"
+
+fleet_wgsidecar='' fleet_api='' fleet_tmp='' fleet_hub_pid='' fleet_status='' fleet_expire=30s
 declare -A fleet_pids=()
 
 fleet_setup() {
@@ -140,6 +143,7 @@ fleet_wait_exit() {
   done
   set +e
   wait "$pid"
+  # shellcheck disable=SC2034 # read by the scripts that source this one
   fleet_status=$?
   set -e
   unset "fleet_pids[$1]"
@@ -151,17 +155,8 @@ fleet_serves() { fleet_request "$1" && echo "machine $1 serves"; }
 fleet_app_pid() { pgrep -P "${fleet_pids[$1]}" -f "$fleet_api" | head -n 1; }
 fleet_log_has() { grep -F -- "$2" "$fleet_tmp/m$1.log" | tail -n 1 | grep .; }
 
-fleet_wait() {
-  local seconds=$1 what=$2 seen deadline=$((SECONDS + $1))
-  shift 2
-  until seen=$("$@" 2>&1); do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      printf '       timed out after %ss waiting for %s; last saw: %s\n' "$seconds" "$what" "$(printf '%s' "$seen" | tail -n 3)"
-      return 1
-    fi
-    sleep 0.2
-  done
-}
+# fleet_wait SECONDS WHAT CMD...: the monitor tests' wait, which says what it saw last.
+fleet_wait() { mon_wait "$@"; }
 
 fleet_within() {
   local name=$1 seconds=$2

@@ -9,6 +9,8 @@ driver=$(readlink -f "${1:?usage: peers_test.sh PATH/TO/uapi_driver}")
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../../lib/assert.sh
 source "$here/../../lib/assert.sh"
+# shellcheck source=../../lib/wait.sh
+source "$here/../../lib/wait.sh"
 [ "$(id -u)" = 0 ] || { echo "peers_test: needs root (network namespaces)"; exit 77; }
 command -v wireguard-go >/dev/null && command -v wg >/dev/null || { echo "peers_test: needs wireguard-go and wg"; exit 77; }
 
@@ -25,14 +27,6 @@ cleanup() {
 trap cleanup EXIT
 at_hub() { ip netns exec "$ns_hub" "$@"; }
 at_edge() { ip netns exec "$ns_edge" "$@"; }
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.1
-  done
-}
 # peer_line KEY: the peer's `wg show dump` line without the counters traffic changes.
 peer_line() { at_hub wg show "$wg_hub" dump | awk -F'\t' -v k="$1" '$1 == k { print $1, $3, $4, $8 }'; }
 handshake_of() { at_hub wg show "$wg_hub" dump | awk -F'\t' -v k="$1" '$1 == k { print $5 }'; }

@@ -17,3 +17,4 @@ add_test(NAME fleet COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/fleet_test.sh $<TARGE
 add_test(NAME fleet_modes COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/fleet_modes_test.sh $<TARGET_FILE:wgsidecar>
          $<TARGET_FILE:contacts-api>)
 set_tests_properties(fleet fleet_modes PROPERTIES TIMEOUT 400 LABELS lab SKIP_RETURN_CODE 77)
+
