@@ -56,6 +56,13 @@ json database_json(Database const& db) {
   };
 }
 
+json enrollment_json(Enrollment const& enrollment) {
+  static constexpr char const* modes[] = {"auto", "off", "required"};
+  return {{"mode", modes[static_cast<int>(enrollment.mode)]},
+          {"token", enrollment.token ? json(hidden) : json(nullptr)},
+          {"port", enrollment.port ? json(*enrollment.port) : json(nullptr)}};
+}
+
 }  // namespace
 
 std::string_view backend_name(Backend backend) {
@@ -84,6 +91,7 @@ json to_json(Config const& config) {
       {"logging",
        {{"format", config.logging.format == LogFormat::json ? "json" : "text"},
         {"level", config.logging.debug ? "debug" : "info"}}},
+      {"enrollment", enrollment_json(config.enrollment)},
   };
 }
 
@@ -114,6 +122,9 @@ std::string to_text(Config const& config) {
   for (auto const& db : config.databases) {
     out += fmt::format("\ndatabase ({}, from {}): {}\n", db.target, db.source, redacted_url(db));
   }
+  auto const enrollment = enrollment_json(config.enrollment);
+  out += fmt::format("\nenrollment: {}{}\n", enrollment["mode"].get<std::string>(),
+                     config.enrollment.token ? fmt::format(" with SIDECAR_ENROLL_TOKEN {}", hidden) : "");
   return out;
 }
 
