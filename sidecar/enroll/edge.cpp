@@ -88,9 +88,21 @@ Result<net::IpAddress> Edge::hub_ip(Duration timeout) {
   return answers->front();
 }
 
-Attempt Edge::enroll(Duration timeout) {
+// One POST to the hub's enrollment port, within `timeout` (name resolution included).
+Result<HttpAnswer> Edge::post(std::string_view target, std::span<std::uint8_t const> body, Duration timeout) {
   auto ip = hub_ip(timeout);
-  if (!ip) return {Outcome::failed, fmt::format("resolving the hub: {}", ip.error().message), std::nullopt};
+  if (!ip) return make_error(fmt::format("resolving the hub: {}", ip.error().message));
+  HttpRequest http;
+  http.ip = *ip;
+  http.port = port_;
+  http.target = target;
+  http.body = body;
+  http.timeout = timeout;
+  http.max_answer = max_envelope_size;
+  return exchange(http);
+}
+
+Attempt Edge::enroll(Duration timeout) {
   EnrollRequest request;
   request.machine_key = machine_public_;
   request.sent_at_ms = now_ms();
@@ -99,14 +111,7 @@ Attempt Edge::enroll(Duration timeout) {
   request.region = region_;
   auto sealed = seal_enroll({credential_, credential_public_}, hub_, request);
   if (!sealed) return {Outcome::refused, sealed.error().message, std::nullopt};
-  HttpRequest http;
-  http.ip = *ip;
-  http.port = port_;
-  http.target = "/v1/enroll";
-  http.body = sealed->body;
-  http.timeout = timeout;
-  http.max_answer = max_envelope_size;
-  auto answer = exchange(http);
+  auto answer = post("/v1/enroll", sealed->body, timeout);
   if (!answer) {
     auto const outcome = is_unreachable(answer.error()) ? Outcome::no_service : Outcome::failed;
     return {outcome, answer.error().message, std::nullopt};
@@ -139,17 +144,9 @@ Attempt Edge::answer_to(int status, std::string const& body, std::optional<Durat
 
 Status Edge::leave(Duration timeout) {
   if (!lease_) return ok_status();
-  auto ip = hub_ip(timeout);
-  if (!ip) return ip.error();
   auto sealed = seal_leave({machine_key_, machine_public_}, hub_, {now_ms()});
   if (!sealed) return sealed.error();
-  HttpRequest http;
-  http.ip = *ip;
-  http.port = port_;
-  http.target = "/v1/leave";
-  http.body = *sealed;
-  http.timeout = timeout;
-  auto answer = exchange(http);
+  auto answer = post("/v1/leave", *sealed, timeout);
   if (!answer) return answer.error();
   if (answer->status != 200) return make_error(fmt::format("the hub answered HTTP {}", answer->status));
   lease_.reset();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "enroll/http_client.hpp"
 #include "enroll/protocol.hpp"
 #include "keys/keys.hpp"
 #include "keys/secret.hpp"
@@ -64,6 +65,7 @@ class Edge {
  private:
   Edge(config::Config const& config, Secret credential, std::string credential_name);
   Result<net::IpAddress> hub_ip(Duration timeout);
+  Result<HttpAnswer> post(std::string_view target, std::span<std::uint8_t const> body, Duration timeout);
   Attempt answer_to(int status, std::string const& body, std::optional<Duration> retry_after, SealedRequest const& sent);
 
   Secret machine_key_ = keys::generate_private();

@@ -111,19 +111,31 @@ Status Service::add_peer(Lease const& lease, std::optional<keys::PublicKey> cons
   return wireguard::set_peers(device_, std::move(changes));
 }
 
+HttpReply Service::refuse_grant(GrantRefusal refusal, enroll::EnrollRequest const& request,
+                                net::IpAddress const& source) {
+  if (refusal == GrantRefusal::key_taken) return refuse("key_taken", source);
+  ++counters_.rejections["pool_full"];
+  log::error("hub: no free address in {} for machine {}: widen HUB_POOL or lower HUB_EXPIRE_AFTER",
+             settings_.pool.to_string(), request.machine_id);
+  return {503, "text/plain; charset=utf-8", "no free address\n", {{"Retry-After", "30"}}};
+}
+
+Result<enroll::Bytes> Service::seal_grant_for(Granted const& granted, enroll::Nonce const& request) const {
+  auto const& lease = *granted.lease;
+  enroll::Grant grant;
+  grant.request = request;
+  grant.address = lease.address;
+  grant.preshared_key = lease.preshared_key.clone();
+  grant.expire_after_seconds = static_cast<std::uint32_t>(settings_.expire_after.count() / 1000);
+  grant.new_peer = granted.kind != GrantKind::renewed;
+  return enroll::seal_grant({settings_.wireguard.interface.private_key, hub_key_}, lease.key, grant);
+}
+
 HttpReply Service::enroll(enroll::EnrollFrom const& from, net::IpAddress const& source) {
   auto const& request = from.request;
   auto previous = leases_.copy_of(request.machine_id);
   auto const decided = leases_.grant(request, Clock::now());
-  if (auto const* refusal = std::get_if<GrantRefusal>(&decided)) {
-    if (*refusal == GrantRefusal::pool_full) {
-      ++counters_.rejections["pool_full"];
-      log::error("hub: no free address in {} for machine {}: widen HUB_POOL or lower HUB_EXPIRE_AFTER",
-                 settings_.pool.to_string(), request.machine_id);
-      return {503, "text/plain; charset=utf-8", "no free address\n", {{"Retry-After", "30"}}};
-    }
-    return refuse("key_taken", source);
-  }
+  if (auto const* refusal = std::get_if<GrantRefusal>(&decided)) return refuse_grant(*refusal, request, source);
   auto const& granted = std::get<Granted>(decided);
   auto const& lease = *granted.lease;
   if (auto applied = add_peer(lease, granted.dropped_key); !applied) {
@@ -133,13 +145,7 @@ HttpReply Service::enroll(enroll::EnrollFrom const& from, net::IpAddress const& 
     ++counters_.rejections["device_error"];
     return {503, "text/plain; charset=utf-8", "try again\n", {{"Retry-After", "1"}}};
   }
-  enroll::Grant grant;
-  grant.request = from.nonce;
-  grant.address = lease.address;
-  grant.preshared_key = lease.preshared_key.clone();
-  grant.expire_after_seconds = static_cast<std::uint32_t>(settings_.expire_after.count() / 1000);
-  grant.new_peer = granted.kind != GrantKind::renewed;
-  auto sealed = enroll::seal_grant({settings_.wireguard.interface.private_key, hub_key_}, lease.key, grant);
+  auto sealed = seal_grant_for(granted, from.nonce);
   if (!sealed) return refuse("unauthenticated", source);  // a low-order machine key
   ++counters_.enrollments;
   static constexpr char const* verbs[] = {"enrolled", "renewed", "enrolled again with a new key"};

@@ -49,6 +49,8 @@ class Service {
   HttpReply enroll(enroll::EnrollFrom const& from, net::IpAddress const& source);
   HttpReply leave(enroll::LeaveFrom const& from);
   HttpReply refuse(std::string const& reason, net::IpAddress const& source);
+  HttpReply refuse_grant(GrantRefusal refusal, enroll::EnrollRequest const& request, net::IpAddress const& source);
+  Result<enroll::Bytes> seal_grant_for(Granted const& granted, enroll::Nonce const& request) const;
   Status add_peer(Lease const& lease, std::optional<keys::PublicKey> const& dropped);
   void prune(std::vector<Lease> const& expired);
   void watch_endpoints(std::vector<wireguard::PeerState> const& peers);
