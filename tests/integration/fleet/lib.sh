@@ -24,6 +24,8 @@ fleet_setup() {
   lab_use_prefix "$prefix"
   trap fleet_teardown EXIT
   lab_down >/dev/null 2>&1 || true
+  # A machine namespace left by an earlier run would be reused with its veth gone.
+  fleet_machines_remove
   lab_up --prefix "$prefix" >/dev/null
   lab_hub_wg_down
   eval "$(lab_env)"  # the seed's secrets, unchanged
