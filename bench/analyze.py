@@ -99,7 +99,7 @@ def recovery_samples(out, samples, units):
 
 
 BASELINES = {"startup": ["seed"], "idle": ["tini", "previous"], "check": ["pg_isready+psql"], "size": ["seed"],
-             "move": ["seed", "reresolve30s"]}
+             "move": ["seed", "reresolve30s"], "fleet": ["static"]}
 
 
 def baselines_of(scenario):
@@ -172,7 +172,7 @@ def table(samples, units):
 
 
 ORDER = ["startup", "startup:kernel", "recovery:route", "recovery:iface", "recovery:udp", "recovery:move", "move:hub_silent",
-         "move:hub_sends", "idle", "size", "check"]
+         "move:hub_sends", "idle", "size", "check", "fleet:2", "fleet:3", "fleet:start", "fleet:hub"]
 
 
 def order_key(key):
@@ -211,17 +211,56 @@ def chart(samples, png):
     fig.savefig(png, dpi=110)
 
 
+def family(scenario):
+    return scenario.split(":")[0]
+
+
+def previous(results, measured):
+    """What a partial run (BENCH_ONLY) keeps of the last RESULTS.md: the rows, machine lines and
+    notes of the scenario families it did not measure."""
+    if not results.exists():
+        return [], [], []
+    rows, machines, notes = [], [], []
+    section = None
+    for line in results.read_text().splitlines():
+        if line.startswith("## "):
+            section = line
+        elif line.startswith("| ") and not line.startswith("| scenario") and section is None:
+            if family(line.split("|")[1].strip()) not in measured:
+                rows.append(line)
+        elif line.startswith("Machine:") or line.startswith("Rows of "):
+            machines.append(line)
+        elif section == "## Notes" and line.startswith("- "):
+            notes.append(line)
+    return rows, machines, notes
+
+
+def merged(rows, kept):
+    """This run's table with the kept rows put back in the usual order."""
+    head, body = rows[:2], rows[2:] + kept
+    body.sort(key=lambda row: order_key((row.split("|")[1].strip(), row.split("|")[2].strip())))
+    return head + body
+
+
 def main():
     out, results, png = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     samples, units = read_samples(out)
     recovery_samples(out, samples, units)
-    chart(samples, png)
+    measured = {family(s) for s, _, _ in samples}
+    partial = not {"startup", "recovery"} <= measured
+    kept, machines, old_notes = previous(results, measured) if partial else ([], [], [])
+    if not partial or not png.exists():
+        chart(samples, png)
     machine = (out / "machine.txt").read_text().strip()
+    if partial and machines:
+        machine = "\n\n".join(machines + [f"Rows of {', '.join(sorted(measured))} from a later run: {machine}"])
     notes = (out / "notes.txt").read_text().strip() if (out / "notes.txt").exists() else ""
+    new_notes = [f"- {n}" for n in notes.splitlines()]
     text = ["# Benchmarks", "", "Produced by `bench/run.sh`; do not edit by hand.", "", machine, "",
-            table(samples, units), "", f"![startup and recovery]({png.name})", ""]
-    if notes:
-        text += ["## Notes", ""] + [f"- {n}" for n in notes.splitlines()] + [""]
+            "\n".join(merged(table(samples, units).splitlines(), kept)), "", f"![startup and recovery]({png.name})", ""]
+    all_notes = [n for n in old_notes if n not in new_notes] + new_notes
+    if all_notes:
+        text += ["## Notes", ""] + all_notes + [""]
     results.write_text("\n".join(text))
 
 

@@ -10,7 +10,8 @@
 #        BENCH_KERNEL_RUNS (starts of each on kernel WireGuard under qemu, 5),
 #        BENCH_PREVIOUS (an earlier wgsidecar binary, idle beside this one: its logins, RSS, CPU),
 #        BENCH_MOVE_ROUNDS (3 of each kind), BENCH_MOVE_WAIT (seconds, 200),
-#        BENCH_ONLY (a subset of "startup kernel idle recovery move check size"; recovery implies idle).
+#        BENCH_ONLY (a subset of "startup kernel idle recovery move check size fleet"; recovery
+#        implies idle), BENCH_FLEET_SECONDS (requests to the machines in turn, 40).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 BENCH_ROOT=$(cd "$BENCH_DIR/.." && pwd)
@@ -37,6 +38,7 @@ source "$BENCH_DIR/recovery.sh"
 source "$BENCH_DIR/move.sh"
 source "$BENCH_DIR/checks.sh"
 source "$BENCH_DIR/sizes.sh"
+source "$BENCH_DIR/fleet.sh"
 
 build_if_needed() {
   if [ ! -x "$build/sidecar/wgsidecar" ] || [ ! -x "$build/app-shim/contacts-api" ]; then
@@ -44,8 +46,10 @@ build_if_needed() {
     cmake -S "$BENCH_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build "$build" -j"$(nproc)" --target wgsidecar contacts-api
   fi
+  if [ ! -x "$build/tests/enroll_driver" ]; then cmake --build "$build" -j"$(nproc)" --target enroll_driver; fi
   WGSIDECAR=$build/sidecar/wgsidecar
   BENCH_APP=$build/app-shim/contacts-api
+  BENCH_ENROLL_DRIVER=$build/tests/enroll_driver
 }
 
 # What only the benchmarks use (scripts/setup.sh installs the rest).
@@ -81,7 +85,7 @@ machine_info() {
 }
 
 # wanted SCENARIO: in BENCH_ONLY (default: all of startup idle recovery check size).
-wanted() { [[ " ${BENCH_ONLY:-startup kernel idle recovery move check size} " == *" $1 "* ]]; }
+wanted() { [[ " ${BENCH_ONLY:-startup kernel idle recovery move check size fleet} " == *" $1 "* ]]; }
 
 cleanup() {
   local job
@@ -99,7 +103,7 @@ main() {
   mkdir -p "$BENCH_OUT/logs"
   : > "$BENCH_OUT/samples.tsv"
   : > "$BENCH_OUT/notes.txt"
-  export BENCH_OUT BENCH_DIR BENCH_ROOT WGSIDECAR BENCH_APP
+  export BENCH_OUT BENCH_DIR BENCH_ROOT WGSIDECAR BENCH_APP BENCH_ENROLL_DRIVER
   trap cleanup EXIT
   bench_log "raw data in $BENCH_OUT"
   lab_down --prefix "$SIDECAR_LAB" >/dev/null 2>&1 || true
@@ -141,6 +145,11 @@ main() {
   if wanted size; then
     bench_log "4/5 sizes"
     bench_sizes
+  fi
+
+  if wanted fleet; then
+    bench_log "6/6 a fleet: shared secrets against enrollment"
+    bench_fleet "${BENCH_FLEET_SECONDS:-40}" "$BENCH_RUNS"
   fi
 
   /usr/bin/python3 "$BENCH_DIR/analyze.py" "$BENCH_OUT" "$BENCH_DIR/RESULTS.md" "$BENCH_DIR/results.png"

@@ -10,7 +10,8 @@
 #
 # — seeds 500 contacts through the tunnel (as a Fly release_command would), starts contacts-api
 # under wgsidecar, talks to the API through the tunnel, shows wgsidecar's check report, status
-# and health endpoints, then stops everything (SIGTERM, as Fly does) and removes the lab.
+# and health endpoints, then stops everything (SIGTERM, as Fly does) and removes the lab. Then
+# the fleet: two machines with those same secrets through `wgsidecar hub` (demo_fleet.sh).
 #
 # Usage: scripts/demo.sh [--keep]
 #   --keep        leave the lab and the app running; prints how to use and stop them
@@ -158,5 +159,8 @@ echo "wgsidecar exited with $code (the app's own status)"
 if at_edge ip link show "$WG_INTERFACE" >/dev/null 2>&1; then echo "the tunnel is still up"; exit 1; fi
 echo "the tunnel is down; removing the lab"
 lab_down >/dev/null
+# Two machines on the same secrets through `wgsidecar hub` (scripts/demo_fleet.sh).
+phase "fleet: two machines, one set of secrets"
+"$root/scripts/demo_fleet.sh" "$wgsidecar" "$contacts_api"
 phases_summary "scripts/demo.sh"
-echo "done: scripts/demo.sh --keep leaves it all running"
+echo "done: scripts/demo.sh --keep leaves the single machine running"

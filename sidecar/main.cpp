@@ -37,6 +37,13 @@ constexpr Command commands[] = {
     // The configuration as wgsidecar reads it, and what the hub needs to know. config/
     {"config", config_command, "config [--json]", "print the effective configuration, secrets hidden", json_option},
     {"hub-peer", hub_peer_command, "hub-peer", "print the [Peer] stanza the hub needs for this edge", ""},
+    // The hub's side of a fleet: its WireGuard interface, each machine enrolled with a key
+    // and an address of its own, silent machines pruned; `hub token` makes an enrollment
+    // token, `hub status` asks the running hub. hub/, enroll/
+    {"hub", hub_command, "hub [token | status [--json]]", "run the hub that enrolls every machine of a fleet",
+     "  token                    print a new enrollment token: SIDECAR_ENROLL_TOKEN for the machines, and\n"
+     "                           the HUB_TRUST line the hub trusts it by\n"
+     "  status [--json]          what the running hub says: its peers, leases and counters\n"},
     // Keys, as `wg genkey`, `wg genpsk`, `wg pubkey`. keys/
     {"genkey", genkey_command, "genkey", "print a new private key (as `wg genkey`)", ""},
     {"genpsk", genpsk_command, "genpsk", "print a new preshared key (as `wg genpsk`)", ""},

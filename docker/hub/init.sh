@@ -1,6 +1,7 @@
 #!/bin/sh
 # The lab's secrets, made once into the lab-secrets volume (never in the repository):
-# WireGuard keys for the hub and the edge, the edge's wg-quick file, the database password
+# WireGuard keys for the hub and the edge, the edge's wg-quick file (both edges use it), the
+# hub's static peer file, the database password
 # (and a pgpass for the edge), a CA and PostgreSQL's server certificate. Files are owned by
 # uid 999 (postgres in the postgres image) with mode 600; root in the other containers reads them,
 # and the app (nobody) the two it needs.
@@ -21,6 +22,8 @@ Endpoint = 203.0.113.1:51820
 AllowedIPs = 10.50.0.0/24
 PersistentKeepalive = 25
 CONF
+# The hub's static peer: the seed's edge key, which the edges enroll with (`wgsidecar hub`).
+printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.50.3.10/32\n' "$(cat edge.pub)" > hub-peers.conf
 openssl rand -hex 24 > db_password
 printf '*:*:*:postgres:%s\n' "$(cat db_password)" > pgpass
 mkdir -p tls

@@ -71,6 +71,7 @@ int status_command(Invocation const&);
 int check_command(Invocation const&);
 int run_command(Invocation const&);
 int probe_command(Invocation const&);
+int hub_command(Invocation const&);
 int help_command(Invocation const&);
 int version_command(Invocation const&);
 

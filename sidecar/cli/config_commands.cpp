@@ -24,6 +24,12 @@ int hub_peer_command(Invocation const& invocation) {
   if (!only_flags(invocation, {})) return exit_code::usage;
   auto const config = load_config(invocation);
   if (!config) return exit_code::config;
+  if (config->enrollment.token) {
+    std::fputs("wgsidecar hub-peer: with SIDECAR_ENROLL_TOKEN each machine enrolls with the hub for a key and an "
+               "address of its own; the hub needs no [Peer] stanza (it trusts the token's public line in HUB_TRUST)\n",
+               stderr);
+    return exit_code::config;
+  }
   std::fputs(config::hub_peer_stanza(*config).c_str(), stdout);
   return exit_code::ok;
 }

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/cli.hpp"
+#include "enroll/identity.hpp"
 #include "log/log.hpp"
 #include "netlink/rtnl.hpp"
 #include "text/json.hpp"
@@ -40,13 +41,22 @@ int up_command(Invocation const& invocation) {
   }
   auto const config = load_config(invocation);
   if (!config) return exit_code::config;
-  auto tunnel = tunnel::up(config->wireguard, {});
+  // An enrolled `up` leaves nothing behind but the device: the machine key lives in it alone,
+  // and the hub forgets the machine after its expiry once the device is gone.
+  auto const edge = enroll::Edge::from(*config);
+  auto identity = enroll::settle_identity(*config, edge.get());
+  if (!identity.wireguard) {
+    log::error("{}", identity.problem);
+    // As when the tunnel itself cannot come up (an endpoint name that does not resolve): 71.
+    return identity.refused ? exit_code::config : exit_code::os_error;
+  }
+  auto tunnel = tunnel::up(*identity.wireguard, {});
   if (!tunnel) {
     log::error("{}", tunnel.error().message);
     return exit_code::os_error;
   }
   if (wait) {
-    if (auto shaken = tunnel::wait_for_handshake(*tunnel->backend, config->wireguard, **wait); !shaken) {
+    if (auto shaken = tunnel::wait_for_handshake(*tunnel->backend, *identity.wireguard, **wait); !shaken) {
       log::error("{}", shaken.error().message);
       return exit_code::unavailable;
     }

@@ -112,6 +112,16 @@ struct Monitor {
   Duration give_up_after{600'000};              // SIDECAR_GIVE_UP_AFTER: then stop the app, exit 69
 };
 
+enum class EnrollMode { automatic, off, required };  // SIDECAR_ENROLL=auto|off|required
+
+// A fleet: each machine enrolls with the hub (`wgsidecar hub`) for a key and an address of
+// its own, using a credential every machine shares (the token, else WG_PRIVATE_KEY).
+struct Enrollment {
+  EnrollMode mode = EnrollMode::automatic;      // SIDECAR_ENROLL; a token makes it required
+  std::optional<Secret> token;                  // SIDECAR_ENROLL_TOKEN (from `wgsidecar hub token`)
+  std::optional<std::uint16_t> port;            // SIDECAR_ENROLL_PORT; unset = the hub endpoint's port
+};
+
 struct Health {
   // SIDECAR_HEALTH_ADDR as given: an IP (0.0.0.0 every IPv4 address, [::] every IPv4 and IPv6
   // address) or a name /etc/hosts resolves (fly-local-6pn), and a port; unset = no server.
@@ -128,6 +138,7 @@ struct Config {
   Supervision supervision;
   Monitor monitor;
   Health health;
+  Enrollment enrollment;
 };
 
 // Where the primary database is dialled (its first host's hostaddr, else its host): the

@@ -30,7 +30,8 @@ json interface_json(Interface const& iface) {
   return {
       {"name", iface.name},
       {"private_key", hidden},
-      {"public_key", keys::encode(keys::derive_public(iface.private_key))},
+      {"public_key", iface.private_key.size() == keys::key_size ? json(keys::encode(keys::derive_public(iface.private_key)))
+                                                                : json(nullptr)},
       {"addresses", prefix_strings(iface.addresses)},
       {"listen_port", iface.listen_port ? json(*iface.listen_port) : json(nullptr)},
       {"mtu", mtu_json(iface)},
@@ -90,6 +91,13 @@ std::string url_extras(Database const& db, std::vector<DatabaseHost> const& host
   return extras;
 }
 
+json enrollment_json(Enrollment const& enrollment) {
+  static constexpr char const* modes[] = {"auto", "off", "required"};
+  return {{"mode", modes[static_cast<int>(enrollment.mode)]},
+          {"token", enrollment.token ? json(hidden) : json(nullptr)},
+          {"port", enrollment.port ? json(*enrollment.port) : json(nullptr)}};
+}
+
 }  // namespace
 
 std::string_view backend_name(Backend backend) {
@@ -118,6 +126,7 @@ json to_json(Config const& config) {
       {"logging",
        {{"format", config.logging.format == LogFormat::json ? "json" : "text"},
         {"level", config.logging.debug ? "debug" : "info"}}},
+      {"enrollment", enrollment_json(config.enrollment)},
   };
 }
 
@@ -148,6 +157,9 @@ std::string to_text(Config const& config) {
   for (auto const& db : config.databases) {
     out += fmt::format("\ndatabase ({}, from {}): {}\n", db.target, db.source, redacted_url(db));
   }
+  auto const enrollment = enrollment_json(config.enrollment);
+  out += fmt::format("\nenrollment: {}{}\n", enrollment["mode"].get<std::string>(),
+                     config.enrollment.token ? fmt::format(" with SIDECAR_ENROLL_TOKEN {}", hidden) : "");
   return out;
 }
 

@@ -11,12 +11,13 @@ namespace {
 
 // Every SIDECAR_* variable wgsidecar reads. Anything else with the prefix is a typo, and a
 // typo in a timeout is better caught at start than found in an incident.
-constexpr std::array<std::string_view, 19> sidecar_variables = {
+constexpr std::array<std::string_view, 22> sidecar_variables = {
     "SIDECAR_LOG_FORMAT",     "SIDECAR_LOG_LEVEL",     "SIDECAR_PING_HOST",   "SIDECAR_CHECK_TIMEOUT",
     "SIDECAR_STARTUP_TIMEOUT", "SIDECAR_SHUTDOWN_TIMEOUT", "SIDECAR_REQUIRE",  "SIDECAR_KEEP_ENV",
     "SIDECAR_KEEP_TUNNEL",    "SIDECAR_SIGNAL_GROUP",  "SIDECAR_APP_RESTART", "SIDECAR_PROBE_INTERVAL",
     "SIDECAR_STALE_AFTER",    "SIDECAR_GIVE_UP_AFTER", "SIDECAR_HEALTH_ADDR",   "SIDECAR_CHECK_INTERVAL",
-    "SIDECAR_APP_USER",       "SIDECAR_APP_KEEP_CAPS", "SIDECAR_APP_PARENT_DEATH_SIGNAL",
+    "SIDECAR_APP_USER",       "SIDECAR_APP_KEEP_CAPS", "SIDECAR_APP_PARENT_DEATH_SIGNAL", "SIDECAR_ENROLL",
+    "SIDECAR_ENROLL_TOKEN",   "SIDECAR_ENROLL_PORT",
 };
 
 // A secret's NAME_FILE form is as known as NAME.
@@ -64,6 +65,7 @@ Loaded load(Environment const& given, LoadOptions const& options) {
   loaded.config.supervision = read_supervision(env, problems);
   loaded.config.monitor = read_monitor(env, problems);
   loaded.config.health = read_health(env, problems);
+  loaded.config.enrollment = read_enrollment(env, problems);
   reject_unknown_sidecar_variables(env, problems);
   return loaded;
 }

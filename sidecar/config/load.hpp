@@ -31,6 +31,7 @@ Supervision read_supervision(Environment const& env, Problems& problems);
 void read_app_process(Environment const& env, Supervision& supervision, Problems& problems);
 Monitor read_monitor(Environment const& env, Problems& problems);
 Health read_health(Environment const& env, Problems& problems);
+Enrollment read_enrollment(Environment const& env, Problems& problems);
 void validate_wireguard(WireGuard const& wireguard, Problems& problems);
 
 }  // namespace wgs::config

@@ -60,7 +60,8 @@ std::string unsupported_reason(std::string const& key) {
 
 class Reader {
  public:
-  Reader(std::string const& source, Problems& problems) : source_(source), problems_(problems) {}
+  Reader(std::string const& source, Problems& problems, bool peers_only = false)
+      : source_(source), problems_(problems), peers_only_(peers_only) {}
 
   void line(std::size_t number, std::string_view raw) {
     auto const text = fields::trim(strip_comment(raw));
@@ -77,15 +78,15 @@ class Reader {
     if (section_ == Section::none) {
       problems_.add(where_, "comes before any [Interface] or [Peer] section");
     } else if (section_ == Section::interface) {
-      interface_key(key, value);
+      if (!peers_only_) interface_key(key, value);
     } else {
       peer_key(key, value);
     }
   }
 
   WireGuard finish() {
-    if (!seen_interface_) problems_.add(source_, "has no [Interface] section");
-    if (!seen_private_key_) problems_.add(source_, "has no PrivateKey in [Interface]");
+    if (!seen_interface_ && !peers_only_) problems_.add(source_, "has no [Interface] section");
+    if (!seen_private_key_ && !peers_only_) problems_.add(source_, "has no PrivateKey in [Interface]");
     for (std::size_t i = 0; i < result_.peers.size(); ++i) {
       if (!peer_has_key_[i]) problems_.add(source_, fmt::format("[Peer] number {} has no PublicKey", i + 1));
     }
@@ -193,6 +194,7 @@ class Reader {
 
   std::string const& source_;
   Problems& problems_;
+  bool peers_only_;
   std::string where_;
   Section section_ = Section::none;
   bool seen_interface_ = false;
@@ -203,8 +205,10 @@ class Reader {
 
 }  // namespace
 
-WireGuard parse_wg_quick(std::string_view text, std::string const& source, Problems& problems) {
-  Reader reader(source, problems);
+namespace {
+
+WireGuard read_all(std::string_view text, std::string const& source, Problems& problems, bool peers_only) {
+  Reader reader(source, problems, peers_only);
   std::size_t number = 0;
   while (!text.empty()) {
     auto const newline = text.find('\n');
@@ -215,6 +219,16 @@ WireGuard parse_wg_quick(std::string_view text, std::string const& source, Probl
   auto result = reader.finish();
   result.source = source;
   return result;
+}
+
+}  // namespace
+
+WireGuard parse_wg_quick(std::string_view text, std::string const& source, Problems& problems) {
+  return read_all(text, source, problems, false);
+}
+
+std::vector<Peer> parse_wg_quick_peers(std::string_view text, std::string const& source, Problems& problems) {
+  return read_all(text, source, problems, true).peers;
 }
 
 }  // namespace wgs::config

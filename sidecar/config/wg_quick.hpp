@@ -13,4 +13,8 @@ namespace wgs::config {
 // backend and userspace implementation are not in the file and keep their defaults.
 WireGuard parse_wg_quick(std::string_view text, std::string const& source, Problems& problems);
 
+// Only the [Peer] sections (a hub's static peers, from its existing wg0.conf): the
+// [Interface] section, PostUp lines and all, is skipped unread.
+std::vector<Peer> parse_wg_quick_peers(std::string_view text, std::string const& source, Problems& problems);
+
 }  // namespace wgs::config

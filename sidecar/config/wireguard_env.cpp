@@ -45,7 +45,11 @@ Peer peer_from_env(Environment const& env, Problems& problems) {
 
 Interface interface_from_env(Environment const& env, Problems& problems) {
   Interface iface;
-  if (auto key = required(env, "WG_PRIVATE_KEY", problems, "this edge's private key (make one with `wgsidecar genkey`)")) {
+  // With an enrollment token every machine gets its key from the hub: none is shared.
+  bool const token_instead = !env.contains("WG_PRIVATE_KEY") && env.contains("SIDECAR_ENROLL_TOKEN");
+  auto const key = token_instead ? std::nullopt
+                                 : required(env, "WG_PRIVATE_KEY", problems, "this edge's private key (make one with `wgsidecar genkey`)");
+  if (key) {
     if (auto decoded = fields::secret_key(problems, "WG_PRIVATE_KEY", *key)) iface.private_key = std::move(*decoded);
   }
   iface.addresses = {*net::Prefix::parse("10.50.3.10/32")};

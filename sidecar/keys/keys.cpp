@@ -70,6 +70,7 @@ Secret generate_preshared() {
 
 PublicKey derive_public(Secret const& private_key) {
   PublicKey out{};
+  if (private_key.size() != key_size) return out;  // none given (an enrollment token instead)
   // crypto_scalarmult_base clamps a copy of the scalar, exactly as `wg pubkey` does.
   if (crypto_scalarmult_base(out.data(), private_key.bytes().data()) != 0) out.fill(0);
   return out;

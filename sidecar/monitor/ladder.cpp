@@ -10,12 +10,15 @@ std::string_view step_name(Step step) {
     case Step::links: return "links";
     case Step::peer: return "peer";
     case Step::interface: return "interface";
+    case Step::enroll: return "enroll";
   }
   return "?";
 }
 
-LadderSettings ladder_settings(Duration probe_interval, Duration give_up_after) {
+LadderSettings ladder_settings(Duration probe_interval, Duration give_up_after, bool enrolled) {
   LadderSettings settings;
+  // An enrolled machine's peer step enrolls again first: the hub may have restarted or pruned it.
+  if (enrolled) std::replace_if(settings.rungs.begin(), settings.rungs.end(), [](Rung const& r) { return r.step == Step::peer; }, Rung{Step::enroll});
   settings.first_wait = std::max(Duration(2000), 2 * probe_interval);
   settings.longest_wait = std::max(settings.first_wait, Duration(60'000));
   settings.give_up_after = give_up_after;

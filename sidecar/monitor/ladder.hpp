@@ -17,8 +17,10 @@
 
 namespace wgs::monitor {
 
-enum class Step { links, peer, interface };
-std::string_view step_name(Step step);  // "links", "peer", "interface"
+// enroll: on an enrolled machine, the peer step enrolls again first (the hub restarted or
+// pruned it and no longer knows its key), then re-applies the peer.
+enum class Step { links, peer, interface, enroll };
+std::string_view step_name(Step step);  // "links", "peer", "interface", "enroll"
 
 struct Rung {
   Step step;
@@ -37,7 +39,7 @@ struct LadderSettings {
 };
 
 // The first wait follows the probe interval: a step's effect is only seen at a probe.
-LadderSettings ladder_settings(Duration probe_interval, Duration give_up_after);
+LadderSettings ladder_settings(Duration probe_interval, Duration give_up_after, bool enrolled = false);
 
 class Ladder {
  public:

@@ -75,11 +75,13 @@ Monitor::Monitor(boost::asio::io_context& supervisor, config::Config const& conf
     : supervisor_(supervisor),
       config_(config),
       give_up_(std::move(give_up)),
+      wireguard_(std::move(handover.wireguard)),
+      enrollment_(std::move(handover.enrollment)),
       tunnel_(std::move(handover.tunnel)),
       ping_target_(ping_target_of(config)),
-      has_names_(has_named_endpoint(config.wireguard)),
+      has_names_(has_named_endpoint(wireguard_)),
       freshness_(config.monitor.stale_after, Clock::now()),
-      ladder_(ladder_settings(config.monitor.probe_interval, config.monitor.give_up_after)),
+      ladder_(ladder_settings(config.monitor.probe_interval, config.monitor.give_up_after, enrollment_ != nullptr)),
       ifindex_(tunnel_.ifindex),
       readiness_(loop_, config, [this](checks::Report const& report) { checked(report); }) {
   view_.backend = tunnel_.backend ? std::string(tunnel_.backend->name()) : std::string();
@@ -157,7 +159,7 @@ void Monitor::probe() {
                          probe_part_done(probe);
                        });
   }
-  probe->seen = inspect(config_.wireguard, tunnel_);
+  probe->seen = inspect(wireguard_, tunnel_);
   probe_part_done(probe);
 }
 
@@ -188,6 +190,11 @@ void Monitor::probe_finished(Probe const& probe) {
   // came a round trip later; dating them at the end would stretch them by a ping timeout.
   freshness_.observe({probe.started, probe.ping.replied, probe.seen.handshake_age, probe.seen.rx_bytes,
                       probe.seen.tx_bytes, probe.pinged});
+  if (!enrollment_ && ping_target_) {
+    if (auto sign = shared_key_signs_.observe(probe.started, probe.ping.replied, probe.seen.handshake_age)) {
+      log::warn("{}", *sign);
+    }
+  }
   if (probe.seen.damage_step()) return handle_damage(probe.seen, now);
   auto const why = freshness_.why_stale(now);
   if (why.empty()) return judge_fresh(probe, now);
@@ -250,7 +257,7 @@ void Monitor::handle_damage(Inspection const& seen, Clock::time_point now) {
 void Monitor::take(Step step, std::string const& reason) {
   set_state("recovering");
   log::warn("tunnel recovery, step '{}': {}", step_name(step), reason);
-  auto const outcome = take_step(step, config_.wireguard, tunnel_);
+  auto const outcome = take_step(step, wireguard_, tunnel_, enrollment_.get());
   step_finished(step, reason, outcome);
 }
 
@@ -307,7 +314,7 @@ void Monitor::on_link_events() {
 // An event said something changed: inspect without waiting for the next probe.
 void Monitor::look_now() {
   if (probing_ || stopped_ || given_up_) return;  // the probe under way will see it
-  auto const seen = inspect(config_.wireguard, tunnel_);
+  auto const seen = inspect(wireguard_, tunnel_);
   record_view(seen);
   if (seen.damage_step()) handle_damage(seen, Clock::now());
 }
@@ -354,7 +361,7 @@ void Monitor::look_up_names() {
   auto const now = Clock::now();
   std::optional<Duration> ttl;
   std::string moved;
-  auto const& peers = config_.wireguard.peers;
+  auto const& peers = wireguard_.peers;
   for (std::size_t i = 0; i < peers.size(); ++i) {
     if (!peers[i].endpoint || peers[i].endpoint->numeric()) continue;
     auto const& host = peers[i].endpoint->host;

@@ -30,6 +30,8 @@
 #include "checks/report.hpp"
 #include "config/config.hpp"
 #include "dns/watch.hpp"
+#include "enroll/edge.hpp"
+#include "enroll/shared_key_signs.hpp"
 #include "health/snapshot.hpp"
 #include "monitor/freshness.hpp"
 #include "monitor/ladder.hpp"
@@ -44,6 +46,10 @@ namespace wgs::monitor {
 
 // What the supervisor's start left: the tunnel, its last gating check and the logins so far.
 struct Handover {
+  // The identity the tunnel runs on: this machine's own when `enrollment` is set (the
+  // ladder's enroll step renews it), else the configuration's.
+  config::WireGuard wireguard;
+  std::shared_ptr<enroll::Edge> enrollment;
   tunnel::Tunnel tunnel;
   std::optional<checks::Report> last_check;
   std::map<std::string, std::uint64_t> logins;
@@ -111,13 +117,16 @@ class Monitor {
   boost::asio::io_context& supervisor_;
   config::Config const& config_;
   GiveUp give_up_;
-  tunnel::Tunnel tunnel_;  // the monitor's thread's alone once start() has run
+  config::WireGuard wireguard_;               // the monitor's thread's alone once start() has run
+  std::shared_ptr<enroll::Edge> enrollment_;  // likewise
+  tunnel::Tunnel tunnel_;                     // likewise
   std::optional<net::IpAddress> ping_target_;
   bool has_names_ = false;  // some peer's endpoint is a name
 
   Freshness freshness_;
   Ladder ladder_;
   NameSchedule names_;
+  enroll::SharedKeySigns shared_key_signs_;  // a tunnel on WG_PRIVATE_KEY, shared by machines?
   bool probing_ = false;  // a probe's ping is out
   std::atomic<bool> stopped_ = false;  // set by stop() on the supervisor's thread
   bool given_up_ = false;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "enroll/identity.hpp"
 #include "log/log.hpp"
 #include "netlink/rtnl.hpp"
 #include "tunnel/link_setup.hpp"
@@ -52,9 +53,10 @@ StepOutcome restore_links(config::WireGuard const& wireguard, tunnel::Tunnel& tu
   return {true, "restored " + describe(*missing)};
 }
 
-StepOutcome reapply_peer(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
+StepOutcome reapply_peer(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel, bool keep_session = true) {
   auto const before = endpoints_text(tunnel.endpoints);
-  if (auto done = tunnel::reconfigure(wireguard, tunnel, {.detach_userspace = false, .keep_sessions = true}); !done) {
+  if (auto done = tunnel::reconfigure(wireguard, tunnel, {.detach_userspace = false, .keep_sessions = keep_session});
+      !done) {
     return {false, done.error().message};
   }
   auto const after = endpoints_text(tunnel.endpoints);
@@ -71,6 +73,30 @@ StepOutcome recreate_interface(config::WireGuard const& wireguard, tunnel::Tunne
   return {true, fmt::format("re-created {} ({} backend, index {})", wireguard.interface.name, tunnel.backend->name(),
                             tunnel.ifindex),
           true};
+}
+
+// The hub restarted or pruned this machine: it drops the machine's handshakes and nothing
+// else says so. Enrolling again is one request; the hub keeps the address when it can, and
+// a renewal of a lease it still holds changes nothing. Then the peer step, whatever came of it.
+StepOutcome reenroll(config::WireGuard& wireguard, tunnel::Tunnel& tunnel, enroll::Edge& edge) {
+  auto const before = wireguard.interface.addresses;
+  auto const attempt = edge.enroll(enroll::required_deadline);
+  if (attempt.outcome != enroll::Outcome::enrolled) {
+    auto peer = reapply_peer(wireguard, tunnel);
+    return {peer.succeeded, fmt::format("enrolling again failed ({}); {}", attempt.detail, peer.detail)};
+  }
+  edge.apply_lease(wireguard);
+  if (wireguard.interface.addresses != before) {
+    if (auto socket = rtnl::open()) {
+      for (auto const& old : before) rtnl::delete_address(*socket, tunnel.ifindex, old);
+    }
+  }
+  // A hub that had forgotten this machine cannot read its old session: drop it, so the next
+  // packet starts a handshake instead of WireGuard waiting 15 s for an answer first.
+  bool const new_peer = edge.lease().new_peer;
+  auto peer = reapply_peer(wireguard, tunnel, !new_peer);
+  return {peer.succeeded, fmt::format("{}{}; {}", attempt.detail, new_peer ? " (the hub had forgotten it: a new session)" : "",
+                                      peer.detail)};
 }
 
 }  // namespace
@@ -110,11 +136,12 @@ Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
   return seen;
 }
 
-StepOutcome take_step(Step step, config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
+StepOutcome take_step(Step step, config::WireGuard& wireguard, tunnel::Tunnel& tunnel, enroll::Edge* edge) {
   if (!tunnel.backend) step = Step::interface;  // an earlier re-creation failed half-way
   switch (step) {
     case Step::links: return restore_links(wireguard, tunnel);
     case Step::peer: return reapply_peer(wireguard, tunnel);
+    case Step::enroll: return edge != nullptr ? reenroll(wireguard, tunnel, *edge) : reapply_peer(wireguard, tunnel);
     case Step::interface: return recreate_interface(wireguard, tunnel);
   }
   return {false, "unknown step"};

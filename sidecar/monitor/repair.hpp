@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "enroll/edge.hpp"
 #include "monitor/ladder.hpp"
 #include "tunnel/tunnel.hpp"
 
@@ -35,7 +36,8 @@ struct StepOutcome {
   bool changed_nothing = false;  // it found nothing to mend (the links step on an intact link)
 };
 
-// Takes `step` on `tunnel` (re-creating replaces its contents).
-StepOutcome take_step(Step step, config::WireGuard const& wireguard, tunnel::Tunnel& tunnel);
+// Takes `step` on `tunnel` (re-creating replaces its contents). The enroll step may give
+// `wireguard` a new address and preshared key; `edge` is this machine's enrollment.
+StepOutcome take_step(Step step, config::WireGuard& wireguard, tunnel::Tunnel& tunnel, enroll::Edge* edge);
 
 }  // namespace wgs::monitor

@@ -101,6 +101,12 @@ class Session {
     startup_done_ = true;
     startup_signals_.release();
     startup_thread_.join();
+    if (startup.credential_refused) {
+      log::error("{}", *startup.credential_refused);
+      code_ = exit_code::config;
+      return io_.stop();
+    }
+    enrollment_ = startup.enrollment;
     if (stop_signal_ || !startup.ready) {
       code_ = stop_signal_ ? 128 + *stop_signal_ : startup.refused ? exit_code::os_error : exit_code::unavailable;
       return io_.stop();
@@ -118,12 +124,26 @@ class Session {
       if (monitor_) monitor_->recheck(fmt::format("the app exited with status {}", code));
     });
     if (!app_->start()) return io_.stop();
-    monitor::Handover handover{std::move(*startup.tunnel), std::move(startup.last_report), progress_.logins()};
+    monitor::Handover handover{std::move(*startup.wireguard), startup.enrollment, std::move(*startup.tunnel),
+                               std::move(startup.last_report), progress_.logins()};
     monitor_ = std::make_unique<monitor::Monitor>(io_, config_, std::move(handover), [this](std::string const& reason) {
       app_->stop_app("the tunnel is down for good (" + reason + ")", exit_code::unavailable);
     });
     monitor_->start();
     memory::release_after_burst();  // the start's libpq, OpenSSL and netlink code is not needed for a while
+  }
+
+  // After the app has stopped: the hub frees this machine's address and peer at once
+  // instead of after its expiry. Bounded so the whole stop fits Fly's kill_timeout.
+  void leave_the_hub() {
+    if (!enrollment_ || !enrollment_->is_enrolled() || config_.supervision.keep_tunnel) return;
+    auto const address = enrollment_->lease().address.to_string();
+    if (auto left = enrollment_->leave(Duration(700)); !left) {
+      log::warn("leaving the hub at {}: {}; it forgets this machine after its expiry", enrollment_->hub_address(),
+                left.error().message);
+    } else {
+      log::info("left the hub at {}: {} is free", enrollment_->hub_address(), address);
+    }
   }
 
   int finish() {
@@ -133,6 +153,7 @@ class Session {
       return failure.exit_code;
     }
     monitor_.reset();  // stops a userspace implementation we started
+    leave_the_hub();
     take_tunnel_down(config_);
     reap_children(-1);  // the userspace implementation, once its device is gone
     if (app_ && app_->exit_code()) return *app_->exit_code();
@@ -153,6 +174,7 @@ class Session {
   bool exec_ = false;
   int code_ = exit_code::unavailable;
   std::unique_ptr<AppSupervisor> app_;
+  std::shared_ptr<enroll::Edge> enrollment_;
   std::unique_ptr<monitor::Monitor> monitor_;
   std::unique_ptr<health::Server> health_;
   std::chrono::steady_clock::time_point const started_at_ = std::chrono::steady_clock::now();

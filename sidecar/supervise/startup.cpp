@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "checks/runner.hpp"
+#include "enroll/identity.hpp"
 #include "log/log.hpp"
 #include "monitor/readiness.hpp"
 #include "tunnel/mtu_probe.hpp"
@@ -123,9 +124,20 @@ Startup start_tunnel_and_wait(config::Config const& config, StartupOptions const
   std::string last_problem;
   RetryLog retries;
   bool mtu_probed = false;
+  auto edge = std::shared_ptr<enroll::Edge>(enroll::Edge::from(config));
   while (!stop.stop_requested()) {
-    if (!startup.tunnel) {
-      auto tunnel = tunnel::up(config.wireguard, {.detach_userspace = options.detach_userspace});
+    if (!startup.wireguard) {
+      auto identity = enroll::settle_identity(config, edge.get());
+      if (identity.refused) {
+        startup.credential_refused = identity.problem;
+        return startup;
+      }
+      startup.wireguard = std::move(identity.wireguard);
+      if (edge && edge->is_enrolled()) startup.enrollment = edge;
+      last_problem = identity.problem;
+    }
+    if (startup.wireguard && !startup.tunnel) {
+      auto tunnel = tunnel::up(*startup.wireguard, {.detach_userspace = options.detach_userspace});
       if (tunnel) startup.tunnel = std::move(*tunnel);
       else if (tunnel::is_refused_for_good(tunnel.error())) return refused(std::move(startup), tunnel.error());
       else last_problem = tunnel.error().message;

@@ -11,11 +11,16 @@
 
 #include "checks/report.hpp"
 #include "config/config.hpp"
+#include "enroll/edge.hpp"
 #include "tunnel/tunnel.hpp"
 
 namespace wgs::supervise {
 
 struct Startup {
+  // The identity the tunnel runs on: this machine's own from the hub, or WG_PRIVATE_KEY's.
+  std::optional<config::WireGuard> wireguard;
+  std::shared_ptr<enroll::Edge> enrollment;  // this machine's enrollment, when it enrolled
+  std::optional<std::string> credential_refused;  // why the hub refused this machine's credential: exit 78
   std::optional<tunnel::Tunnel> tunnel;  // up, even when the checks did not pass in time
   std::optional<checks::Report> last_report;
   bool ready = false;

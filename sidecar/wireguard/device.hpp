@@ -28,6 +28,9 @@ struct PeerSettings {
   std::optional<Endpoint> endpoint;
   std::uint16_t persistent_keepalive = 0;  // seconds, 0 = off
   std::vector<net::Prefix> allowed_ips;    // replaces the peer's list
+  // Take this peer off the device (a hub forgetting a machine); the fields above but the
+  // public key are ignored. Removing a peer the device does not have is not an error.
+  bool remove = false;
 };
 
 struct DeviceSettings {

@@ -3,7 +3,8 @@
 //   wg-set NAME    reads settings from stdin, one "key value" per line:
 //                  private_key B64 | listen_port N | fwmark N | peer B64 | preshared_key B64 |
 //                  endpoint IP:PORT | keepalive N | allowed_ip CIDR | allowed_ips_generate N
-//                  (N host routes 10.x.y.z/32, to exercise message splitting)
+//                  (N host routes 10.x.y.z/32, to exercise message splitting) |
+//                  keep_peers 1 (only the listed peers change) | remove B64 (take a peer off)
 #include <deque>
 #include <iostream>
 #include <sstream>
@@ -38,6 +39,16 @@ Status read_line(std::string const& key, std::string const& value, Input& input)
   if (key == "private_key") return secret(input.settings.private_key);
   if (key == "listen_port") return input.settings.listen_port = std::stoi(value), ok_status();
   if (key == "fwmark") return input.settings.fwmark = std::stoul(value), ok_status();
+  if (key == "keep_peers") {
+    input.settings.replace_peers = value != "1";
+    return ok_status();
+  }
+  if (key == "remove") {
+    auto const public_key = keys::decode_public(value);
+    if (!public_key) return public_key.error();
+    peers.push_back(wireguard::PeerSettings{*public_key, nullptr, std::nullopt, 0, {}, true});
+    return ok_status();
+  }
   if (key == "peer") {
     auto const public_key = keys::decode_public(value);
     if (!public_key) return public_key.error();

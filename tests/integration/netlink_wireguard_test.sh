@@ -72,6 +72,20 @@ show=$(nd wg-show "$dev")
 expect_eq "one peer left" 1 "$(jq '.peers | length' <<< "$show")"
 expect_eq "its allowed IPs replaced" '["10.60.0.0/16"]' "$(jq -c '.peers[0].allowed_ips' <<< "$show")"
 expect_eq "the private key stayed" "$public" "$(jq -r .public_key <<< "$show")"
+echo "single peers: added, updated and removed while the others stay"
+peer_c=Gie3RY/AHrqp7/PNZIMNWL/wDb0U2U/gKEe58Uq1CEI=
+expect_eq "add peer A back beside B" ok "$(printf 'keep_peers 1\npeer %s\nallowed_ip 10.50.3.7/32\n' "$peer_a" | nd wg-set "$dev")"
+expect_eq "add peer C, update B's allowed IPs" ok \
+  "$(printf 'keep_peers 1\npeer %s\nallowed_ip 10.50.3.8/32\npeer %s\nallowed_ip 10.61.0.0/16\n' "$peer_c" "$peer_b" | nd wg-set "$dev")"
+show=$(nd wg-show "$dev")
+expect_eq "three peers" 3 "$(jq '.peers | length' <<< "$show")"
+expect_eq "B updated in place" '["10.61.0.0/16"]' "$(jq -c --arg k "$peer_b" '.peers[] | select(.public_key == $k) | .allowed_ips' <<< "$show")"
+expect_eq "A kept its address" '["10.50.3.7/32"]' "$(jq -c --arg k "$peer_a" '.peers[] | select(.public_key == $k) | .allowed_ips' <<< "$show")"
+expect_eq "remove A (and an unknown key, ignored)" ok \
+  "$(printf 'keep_peers 1\nremove %s\nremove %s\n' "$peer_a" "$public" | nd wg-set "$dev")"
+show=$(nd wg-show "$dev")
+expect_eq "B and C remain" "$(printf '%s\n%s' "$peer_b" "$peer_c" | sort)" "$(jq -r '.peers[].public_key' <<< "$show" | sort)"
+expect_eq "the device kept its key and port" "$public 51820" "$(jq -r '"\(.public_key) \(.listen_port)"' <<< "$show")"
 expect_contains "an unknown device is ENODEV" "error 19:" "$(nd wg-show h5none0 || true)"
 expect_eq "delete the link" ok "$(nd delete "$dev")"
 

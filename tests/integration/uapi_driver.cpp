@@ -5,8 +5,9 @@
 //
 //   start IFNAME [--impl NAME] [--detach] [--timeout MS]  start, print "pid N", leave it running
 //   lifecycle IFNAME                     start attached, read, stop: print what happened
-//   set IFNAME [--listen-port N] [--fwmark N]
+//   set IFNAME [--keep-peers] [--listen-port N] [--fwmark N] [--remove PUB]...
 //       [--peer PUB [--psk] [--endpoint IP:PORT] [--keepalive N] [--allowed-ips A,B]]...
+//                                        --keep-peers: the listed peers only (no replace_peers)
 //   get IFNAME                           the device in `wg show IF dump` columns, private
 //                                        key left out, preshared key "(set)"/"(none)"
 //   accepts IFNAME                       "yes" or "no"
@@ -70,6 +71,7 @@ void apply_flag(std::string const& flag, std::string const& value, wireguard::De
   if (flag == "--listen-port") device.listen_port = static_cast<std::uint16_t>(std::stoul(value));
   else if (flag == "--fwmark") device.fwmark = static_cast<std::uint32_t>(std::stoul(value, nullptr, 0));
   else if (flag == "--peer") device.peers.push_back({parse_or_throw(keys::decode_public(value)), nullptr, {}, 0, {}});
+  else if (flag == "--remove") device.peers.push_back({parse_or_throw(keys::decode_public(value)), nullptr, {}, 0, {}, true});
   else if (device.peers.empty()) throw std::runtime_error(flag + " before --peer");
   else if (flag == "--psk") device.peers.back().preshared_key = psk;
   else if (flag == "--endpoint") device.peers.back().endpoint = endpoint(value);
@@ -84,6 +86,10 @@ int set(Args const& args) {
   wireguard::DeviceSettings device;
   device.private_key = private_key ? &*private_key : nullptr;
   for (std::size_t i = 2; i < args.size(); ++i) {
+    if (args[i] == "--keep-peers") {
+      device.replace_peers = false;
+      continue;
+    }
     bool const takes_value = args[i] != "--psk";
     if (takes_value && i + 1 >= args.size()) throw std::runtime_error(args[i] + " needs a value");
     apply_flag(args[i], takes_value ? args[i + 1] : "", device, psk ? &*psk : nullptr);

@@ -26,3 +26,5 @@ wgs_kernel_test(kernel_check 600 kernel_check.sh $<TARGET_FILE:wgsidecar>)
 # `wg show` are refused (tests/integration/secrets/).
 wgs_kernel_test(kernel_hostile_app 900 ../integration/secrets/hostile_app_test.sh $<TARGET_FILE:wgsidecar>
                 $<TARGET_FILE:hostile_probe> root)
+# `wgsidecar hub` on kernel WireGuard: two kernel-WireGuard machines enroll, leave, are pruned.
+wgs_kernel_test(kernel_fleet 600 kernel_fleet.sh $<TARGET_FILE:wgsidecar> $<TARGET_FILE:contacts-api>)

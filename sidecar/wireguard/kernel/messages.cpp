@@ -221,6 +221,7 @@ Status SetDeviceMessages::validate() const {
     if (peer.preshared_key != nullptr && peer.preshared_key->size() != WG_KEY_LEN) {
       return problem("has a preshared key that is not 32 bytes");
     }
+    if (peer.remove) continue;  // only its key goes out
     if (peer.endpoint && !is_ip_family(peer.endpoint->ip.family)) return problem("has an endpoint without address");
     for (auto const& prefix : peer.allowed_ips) {
       if (!is_ip_family(prefix.address.family) || prefix.length > prefix.max_length()) {
@@ -235,6 +236,7 @@ SetDeviceMessages::PeerFit SetDeviceMessages::put_peer(MessageWriter& writer, wi
   auto const peer_mark = writer.mark();
   auto* const nest = writer.nest_start(0);
   writer.put(WGPEER_A_PUBLIC_KEY, peer.public_key);
+  if (peer.remove) return put_removal(writer, nest, peer_mark);
   if (!continuing_) {
     writer.put_u32(WGPEER_A_FLAGS, WGPEER_F_REPLACE_ALLOWEDIPS);
     if (peer.preshared_key != nullptr) writer.put(WGPEER_A_PRESHARED_KEY, peer.preshared_key->bytes());
@@ -267,6 +269,20 @@ SetDeviceMessages::PeerFit SetDeviceMessages::put_peer(MessageWriter& writer, wi
   if (allowed_ip_ < peer.allowed_ips.size() && sent == 0) return PeerFit::none;
   writer.nest_end(nest);
   return allowed_ip_ < peer.allowed_ips.size() ? PeerFit::partial : PeerFit::complete;
+}
+
+// A removal is the key and WGPEER_F_REMOVE_ME alone: the kernel drops the peer whatever
+// else the entry says, and ignores a key it does not have.
+SetDeviceMessages::PeerFit SetDeviceMessages::put_removal(MessageWriter& writer, nlattr* nest,
+                                                          MessageWriter::Mark peer_mark) {
+  writer.put_u32(WGPEER_A_FLAGS, WGPEER_F_REMOVE_ME);
+  if (writer.full()) {
+    writer.rewind(peer_mark);
+    return PeerFit::none;
+  }
+  writer.nest_end(nest);
+  allowed_ip_ = 0;
+  return PeerFit::complete;
 }
 
 Message SetDeviceMessages::next(Buffer buffer) {

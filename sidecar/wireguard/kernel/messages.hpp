@@ -35,6 +35,7 @@ Message build_get_device(Buffer buffer, std::uint16_t family, std::string_view i
 // the next is built (the kernel applies them in order):
 //  - the first carries the device attributes and, with settings.replace_peers, WGDEVICE_F_REPLACE_PEERS;
 //  - a peer starts with WGPEER_F_REPLACE_ALLOWEDIPS, its keys, endpoint and keepalive;
+//    a peer to remove is its public key and WGPEER_F_REMOVE_ME only;
 //  - when the buffer fills, the next message carries only the remaining peers, and a peer
 //    cut inside its allowed IPs continues with just its public key and the remaining IPs,
 //    without REPLACE flags, so the kernel appends them.
@@ -53,6 +54,7 @@ class SetDeviceMessages {
   enum class PeerFit { none, partial, complete };
   Status validate() const;
   PeerFit put_peer(MessageWriter& writer, wireguard::PeerSettings const& peer);
+  PeerFit put_removal(MessageWriter& writer, nlattr* nest, MessageWriter::Mark peer_mark);
 
   std::uint16_t family_;
   std::string_view ifname_;

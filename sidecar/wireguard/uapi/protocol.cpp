@@ -45,6 +45,10 @@ class SecretWriter {
 void encode_peer(SecretWriter& out, wireguard::PeerSettings const& peer) {
   // public_key opens the peer: every line after it, up to the next one, belongs to it.
   out.append(fmt::format("public_key={}\n", keys::hex(peer.public_key)));
+  if (peer.remove) {
+    out.append("remove=true\n");
+    return;
+  }
   if (peer.preshared_key != nullptr) {
     out.append("preshared_key=");
     out.append_hex(peer.preshared_key->bytes());

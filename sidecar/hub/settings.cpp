@@ -1,0 +1,177 @@
+#include "hub/settings.hpp"
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <sstream>
+
+#include "config/fields.hpp"
+#include "config/load.hpp"
+#include "config/wg_quick.hpp"
+
+namespace wgs::hub {
+namespace {
+
+using config::Problems;
+using config::lookup;
+namespace fields = config::fields;
+
+constexpr std::array<std::string_view, 14> hub_variables = {
+    "HUB_PRIVATE_KEY", "HUB_PRIVATE_KEY_FILE", "HUB_ADDRESS",     "HUB_LISTEN_PORT",   "HUB_POOL",
+    "HUB_TRUST",       "HUB_PEERS_FILE",       "HUB_ENROLL_ADDR", "HUB_HEALTH_ADDR",   "HUB_EXPIRE_AFTER",
+    "HUB_RATE_LIMIT",  "HUB_INTERFACE",        "HUB_BACKEND",     "HUB_USERSPACE_IMPLEMENTATION",
+};
+
+// WireGuard drops a session 180 s after its last handshake; an edge keeps alive every 25 s.
+constexpr Duration shortest_expiry{30'000};
+
+std::optional<std::string> read_text(std::string const& variable, std::string const& path, Problems& problems) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    problems.add(variable, fmt::format("cannot read the file {}", path));
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void private_key(config::Environment const& env, config::Interface& iface, Problems& problems) {
+  auto const inline_key = lookup(env, "HUB_PRIVATE_KEY");
+  auto const file = lookup(env, "HUB_PRIVATE_KEY_FILE");
+  if (inline_key && file) problems.add("HUB_PRIVATE_KEY_FILE", "is set together with HUB_PRIVATE_KEY; use one of them");
+  if (!inline_key && !file) {
+    problems.add("HUB_PRIVATE_KEY", "is required: the hub's WireGuard private key (or HUB_PRIVATE_KEY_FILE, a file holding it)");
+    return;
+  }
+  if (inline_key) {
+    if (auto key = fields::secret_key(problems, "HUB_PRIVATE_KEY", *inline_key)) iface.private_key = std::move(*key);
+    return;
+  }
+  auto text = read_text("HUB_PRIVATE_KEY_FILE", std::string(*file), problems);
+  if (!text) return;
+  auto key = fields::secret_key(problems, "HUB_PRIVATE_KEY_FILE", *text);
+  std::fill(text->begin(), text->end(), '\0');
+  if (key) iface.private_key = std::move(*key);
+}
+
+void interface(config::Environment const& env, config::WireGuard& wireguard, Problems& problems) {
+  auto& iface = wireguard.interface;
+  private_key(env, iface, problems);
+  iface.addresses = {*net::Prefix::parse("10.50.0.1/24")};
+  if (auto address = lookup(env, "HUB_ADDRESS")) {
+    if (auto list = fields::prefixes(problems, "HUB_ADDRESS", *address, true)) iface.addresses = *list;
+  }
+  iface.listen_port = default_listen_port;
+  if (auto port = lookup(env, "HUB_LISTEN_PORT")) iface.listen_port = fields::port(problems, "HUB_LISTEN_PORT", *port);
+  if (auto name = lookup(env, "HUB_INTERFACE")) {
+    if (auto valid = fields::interface_name(problems, "HUB_INTERFACE", *name)) iface.name = *valid;
+  }
+  if (auto backend = lookup(env, "HUB_BACKEND")) {
+    if (*backend == "kernel") wireguard.backend = config::Backend::kernel;
+    else if (*backend == "userspace") wireguard.backend = config::Backend::userspace;
+    else if (*backend != "auto") problems.add("HUB_BACKEND", "must be auto, kernel or userspace");
+  }
+  if (auto impl = lookup(env, "HUB_USERSPACE_IMPLEMENTATION")) wireguard.userspace_implementation = *impl;
+  wireguard.source = "environment";
+}
+
+void static_peers(config::Environment const& env, config::WireGuard& wireguard, Problems& problems) {
+  auto const path = lookup(env, "HUB_PEERS_FILE");
+  if (!path) return;
+  auto text = read_text("HUB_PEERS_FILE", std::string(*path), problems);
+  if (!text) return;
+  wireguard.peers = config::parse_wg_quick_peers(*text, "HUB_PEERS_FILE " + std::string(*path), problems);
+}
+
+void pool(config::Environment const& env, Settings& settings, Problems& problems) {
+  settings.pool = *net::Prefix::parse("10.50.3.0/24");
+  auto const text = lookup(env, "HUB_POOL");
+  if (!text) return;
+  auto const list = fields::prefixes(problems, "HUB_POOL", *text, false);
+  if (!list) return;
+  if (list->size() != 1 || !list->front().address.is_v4() || list->front().length < 16 || list->front().length > 30) {
+    problems.add("HUB_POOL", "must be one IPv4 prefix from /16 to /30, e.g. 10.50.3.0/24");
+    return;
+  }
+  settings.pool = list->front();
+}
+
+void credentials(config::Environment const& env, Settings& settings, Problems& problems) {
+  if (auto trust = lookup(env, "HUB_TRUST")) {
+    for (auto item : fields::split_list(*trust)) {
+      if (auto key = fields::public_key(problems, "HUB_TRUST", item)) settings.credentials.push_back(*key);
+    }
+  }
+  // A static peer already reaches the tunnel with its key; enrolling with it gives no more
+  // access than it has, only an identity of each machine's own.
+  for (auto const& peer : settings.wireguard.peers) settings.credentials.push_back(peer.public_key);
+  if (settings.credentials.empty()) {
+    problems.add("HUB_TRUST", "is empty and HUB_PEERS_FILE has no peer: no edge could enroll "
+                              "(add a token's public line from `wgsidecar hub token`, or the seed's edge key)");
+  }
+}
+
+std::optional<net::HostPort> listen_address(config::Environment const& env, char const* name, std::string fallback,
+                                            Problems& problems) {
+  auto const text = lookup(env, name).value_or(fallback);
+  if (text == "off") return std::nullopt;
+  auto parsed = net::HostPort::parse(text);
+  if (!parsed || !parsed->numeric()) {
+    problems.add(name, "must be IP:PORT (e.g. 0.0.0.0:51820 or [::]:51820) or off");
+    return std::nullopt;
+  }
+  return *parsed;
+}
+
+void timing(config::Environment const& env, Settings& settings, Problems& problems) {
+  if (auto text = lookup(env, "HUB_EXPIRE_AFTER")) {
+    auto parsed = parse_duration(*text);
+    if (!parsed) problems.add("HUB_EXPIRE_AFTER", parsed.error().message);
+    else if (*parsed < shortest_expiry) problems.add("HUB_EXPIRE_AFTER", "must be at least 30s (edges keep alive every 25 s)");
+    else settings.expire_after = *parsed;
+  }
+  if (auto text = lookup(env, "HUB_RATE_LIMIT")) {
+    std::string const number(*text);  // strtod wants it NUL-terminated
+    char* end = nullptr;
+    double const rate = std::strtod(number.c_str(), &end);
+    if (end != number.c_str() + number.size() || !(rate >= 1 && rate <= 1e6)) {
+      problems.add("HUB_RATE_LIMIT", "must be requests per second per source address, 1 to 1000000");
+    } else {
+      settings.rate_per_second = rate;
+    }
+  }
+}
+
+void reject_unknown(config::Environment const& env, Problems& problems) {
+  for (auto const& [name, value] : env) {
+    if (name.starts_with("HUB_") && std::find(hub_variables.begin(), hub_variables.end(), name) == hub_variables.end()) {
+      problems.add(std::string(name), "is not a setting of `wgsidecar hub` (see the README's Fleet section)");
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<net::HostPort> read_health_listen(config::Environment const& env, Problems& problems) {
+  return listen_address(env, "HUB_HEALTH_ADDR", default_health_listen, problems);
+}
+
+LoadedSettings read_settings(config::Environment const& env) {
+  LoadedSettings loaded;
+  auto& settings = loaded.settings;
+  auto& problems = loaded.problems;
+  interface(env, settings.wireguard, problems);
+  static_peers(env, settings.wireguard, problems);
+  pool(env, settings, problems);
+  credentials(env, settings, problems);
+  auto const port = settings.wireguard.interface.listen_port.value_or(default_listen_port);
+  settings.enroll_listen = listen_address(env, "HUB_ENROLL_ADDR", fmt::format("0.0.0.0:{}", port), problems);
+  settings.health_listen = read_health_listen(env, problems);
+  timing(env, settings, problems);
+  settings.logging = config::read_logging(env, problems);
+  reject_unknown(env, problems);
+  return loaded;
+}
+
+}  // namespace wgs::hub
