@@ -43,7 +43,8 @@ constexpr Command commands[] = {
     {"hub", hub_command, "hub [token | status [--json]]", "run the hub that enrolls every machine of a fleet",
      "  token                    print a new enrollment token: SIDECAR_ENROLL_TOKEN for the machines, and\n"
      "                           the HUB_TRUST line the hub trusts it by\n"
-     "  status [--json]          what the running hub says: its peers, leases and counters\n"},
+     "  status [--json]          what the running hub says: its peers, leases and counters\n"
+     "  --json                   with status: the same as JSON\n"},
     // Keys, as `wg genkey`, `wg genpsk`, `wg pubkey`. keys/
     {"genkey", genkey_command, "genkey", "print a new private key (as `wg genkey`)", ""},
     {"genpsk", genpsk_command, "genpsk", "print a new preshared key (as `wg genpsk`)", ""},

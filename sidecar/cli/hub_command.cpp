@@ -15,11 +15,10 @@
 namespace wgs::cli {
 namespace {
 
-bool report_problems(config::Problems const& problems) {
+// Every problem at once, as the edge's commands report them (cli.hpp).
+bool has_problems(config::Problems const& problems) {
   if (problems.empty()) return false;
-  std::fprintf(stderr, "wgsidecar hub: the configuration has %zu problem%s:\n", problems.list().size(),
-               problems.list().size() == 1 ? "" : "s");
-  for (auto const& problem : problems.list()) std::fprintf(stderr, "  %s\n", problem.to_string().c_str());
+  report_problems(problems);
   return true;
 }
 
@@ -40,7 +39,7 @@ int token_command() {
 int status_command_of_hub(bool json) {
   config::Problems problems;
   auto listen = hub::read_health_listen(config::process_environment(), problems);
-  if (report_problems(problems)) return exit_code::config;
+  if (has_problems(problems)) return exit_code::config;
   if (!listen) {
     std::fputs("wgsidecar hub status: HUB_HEALTH_ADDR is off; the running hub has no status to read\n", stderr);
     return exit_code::config;
@@ -81,7 +80,7 @@ int status_command_of_hub(bool json) {
 
 int serve_hub() {
   auto loaded = hub::read_settings(config::process_environment());
-  if (report_problems(loaded.problems)) return exit_code::config;
+  if (has_problems(loaded.problems)) return exit_code::config;
   log::configure(loaded.settings.logging);
   return hub::serve(loaded.settings);
 }
@@ -90,6 +89,7 @@ int serve_hub() {
 
 int hub_command(Invocation const& invocation) {
   auto const& args = invocation.args;
+  if (!only_flags(invocation, {"token", "status", "--json"})) return exit_code::usage;
   if (args.empty()) return serve_hub();
   if (args.size() == 1 && args[0] == "token") return token_command();
   if (args[0] == "status" && (args.size() == 1 || (args.size() == 2 && args[1] == "--json"))) {

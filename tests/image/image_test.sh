@@ -172,11 +172,11 @@ api=http://127.0.0.1:8080
 # lab's CA is mounted read-only for verify-full. No /etc/hosts or resolv.conf: every address
 # is numeric, and nothing may query the host's resolver.
 export PGSSLMODE=verify-full PGSSLROOTCERT=/etc/wgsidecar/lab-ca.crt SIDECAR_HEALTH_ADDR=0.0.0.0:9090 \
-  SIDECAR_STARTUP_TIMEOUT=40s SIDECAR_PROBE_INTERVAL=2s FLY_REGION=lab
+  SIDECAR_STARTUP_TIMEOUT=40s SIDECAR_PROBE_INTERVAL=2s SIDECAR_CHECK_INTERVAL=2s FLY_REGION=lab
 env_flags=()
 for name in WG_PRIVATE_KEY WG_ADDRESS WG_PEER_PUBLIC_KEY WG_PEER_ENDPOINT WG_INTERFACE DB_HOST DB_PORT DB_USER \
   DB_PASSWORD DB_NAME PGSSLMODE PGSSLROOTCERT SIDECAR_HEALTH_ADDR SIDECAR_STARTUP_TIMEOUT SIDECAR_PROBE_INTERVAL \
-  FLY_REGION; do
+  SIDECAR_CHECK_INTERVAL FLY_REGION; do
   env_flags+=(-e "$name")
 done
 expect_status "the container starts" 0 "${podman[@]}" run -d --name "$container" "${run_flags[@]}" \
@@ -216,7 +216,7 @@ health_of() { "${podman[@]}" healthcheck run "$container" >/dev/null 2>&1 && ech
 last_output() { "${podman[@]}" inspect -f '{{range .State.Health.Log}}{{.Output}}{{end}}' "$container" | tail -n 1; }
 expect_eq "healthy: the tunnel is fresh and the checks pass (bound to 0.0.0.0, asked on loopback)" healthy "$(health_of)"
 expect_contains "what the check read" ready "$(last_output)"
-wait_health() {  # wait_health STATE: up to 30 s, SIDECAR_PROBE_INTERVAL being 2s
+wait_health() {  # wait_health STATE: up to 30 s, SIDECAR_PROBE_INTERVAL and SIDECAR_CHECK_INTERVAL being 2s
   local deadline=$((SECONDS + 30))
   until [ "$(health_of)" = "$1" ] || [ "$SECONDS" -ge "$deadline" ]; do sleep 1; done
   health_of

@@ -153,7 +153,7 @@ overview=$out
 # Every command the overview lists, with the options its usage line names.
 mapfile -t usages < <(sed -n '/^Commands:/,/^$/p' <<<"$overview" | sed -n 's/^  \([a-z-][a-z-]*\)\(.*\)$/\1\2/p' |
   sed 's/  \+[^ ].*$//')
-expect_eq "the overview lists the 13 commands" 13 "${#usages[@]}"
+expect_eq "the overview lists the 14 commands" 14 "${#usages[@]}"
 for usage in "${usages[@]}"; do
   command=${usage%% *}
   expect_status "$command --help exits 0" 0 "$wgsidecar" "$command" --help
