@@ -37,8 +37,8 @@ std::optional<std::string> read_text(std::string const& variable, std::string co
 }
 
 void private_key(config::Environment const& env, config::Interface& iface, Problems& problems) {
-  auto const inline_key = lookup(env, "HUB_PRIVATE_KEY");
-  auto const file = lookup(env, "HUB_PRIVATE_KEY_FILE");
+  auto const inline_key = setting(env, "HUB_PRIVATE_KEY", problems);
+  auto const file = setting(env, "HUB_PRIVATE_KEY_FILE", problems);
   if (inline_key && file) problems.add("HUB_PRIVATE_KEY_FILE", "is set together with HUB_PRIVATE_KEY; use one of them");
   if (!inline_key && !file) {
     problems.add("HUB_PRIVATE_KEY", "is required: the hub's WireGuard private key (or HUB_PRIVATE_KEY_FILE, a file holding it)");
@@ -59,25 +59,25 @@ void interface(config::Environment const& env, config::WireGuard& wireguard, Pro
   auto& iface = wireguard.interface;
   private_key(env, iface, problems);
   iface.addresses = {*net::Prefix::parse("10.50.0.1/24")};
-  if (auto address = lookup(env, "HUB_ADDRESS")) {
+  if (auto address = setting(env, "HUB_ADDRESS", problems)) {
     if (auto list = fields::prefixes(problems, "HUB_ADDRESS", *address, true)) iface.addresses = *list;
   }
   iface.listen_port = default_listen_port;
-  if (auto port = lookup(env, "HUB_LISTEN_PORT")) iface.listen_port = fields::port(problems, "HUB_LISTEN_PORT", *port);
-  if (auto name = lookup(env, "HUB_INTERFACE")) {
+  if (auto port = setting(env, "HUB_LISTEN_PORT", problems)) iface.listen_port = fields::port(problems, "HUB_LISTEN_PORT", *port);
+  if (auto name = setting(env, "HUB_INTERFACE", problems)) {
     if (auto valid = fields::interface_name(problems, "HUB_INTERFACE", *name)) iface.name = *valid;
   }
-  if (auto backend = lookup(env, "HUB_BACKEND")) {
+  if (auto backend = setting(env, "HUB_BACKEND", problems)) {
     if (*backend == "kernel") wireguard.backend = config::Backend::kernel;
     else if (*backend == "userspace") wireguard.backend = config::Backend::userspace;
     else if (*backend != "auto") problems.add("HUB_BACKEND", "must be auto, kernel or userspace");
   }
-  if (auto impl = lookup(env, "HUB_USERSPACE_IMPLEMENTATION")) wireguard.userspace_implementation = *impl;
+  if (auto impl = setting(env, "HUB_USERSPACE_IMPLEMENTATION", problems)) wireguard.userspace_implementation = *impl;
   wireguard.source = "environment";
 }
 
 void static_peers(config::Environment const& env, config::WireGuard& wireguard, Problems& problems) {
-  auto const path = lookup(env, "HUB_PEERS_FILE");
+  auto const path = setting(env, "HUB_PEERS_FILE", problems);
   if (!path) return;
   auto text = read_text("HUB_PEERS_FILE", std::string(*path), problems);
   if (!text) return;
@@ -86,7 +86,7 @@ void static_peers(config::Environment const& env, config::WireGuard& wireguard, 
 
 void pool(config::Environment const& env, Settings& settings, Problems& problems) {
   settings.pool = *net::Prefix::parse("10.50.3.0/24");
-  auto const text = lookup(env, "HUB_POOL");
+  auto const text = setting(env, "HUB_POOL", problems);
   if (!text) return;
   auto const list = fields::prefixes(problems, "HUB_POOL", *text, false);
   if (!list) return;
@@ -98,7 +98,7 @@ void pool(config::Environment const& env, Settings& settings, Problems& problems
 }
 
 void credentials(config::Environment const& env, Settings& settings, Problems& problems) {
-  if (auto trust = lookup(env, "HUB_TRUST")) {
+  if (auto trust = setting(env, "HUB_TRUST", problems)) {
     for (auto item : fields::split_list(*trust)) {
       if (auto key = fields::public_key(problems, "HUB_TRUST", item)) settings.credentials.push_back(*key);
     }
@@ -114,7 +114,7 @@ void credentials(config::Environment const& env, Settings& settings, Problems& p
 
 std::optional<net::HostPort> listen_address(config::Environment const& env, char const* name, std::string fallback,
                                             Problems& problems) {
-  auto const text = lookup(env, name).value_or(fallback);
+  auto const text = setting(env, name, problems).value_or(fallback);
   if (text == "off") return std::nullopt;
   auto parsed = net::HostPort::parse(text);
   if (!parsed || !parsed->numeric()) {
@@ -125,13 +125,13 @@ std::optional<net::HostPort> listen_address(config::Environment const& env, char
 }
 
 void timing(config::Environment const& env, Settings& settings, Problems& problems) {
-  if (auto text = lookup(env, "HUB_EXPIRE_AFTER")) {
+  if (auto text = setting(env, "HUB_EXPIRE_AFTER", problems)) {
     auto parsed = parse_duration(*text);
     if (!parsed) problems.add("HUB_EXPIRE_AFTER", parsed.error().message);
     else if (*parsed < shortest_expiry) problems.add("HUB_EXPIRE_AFTER", "must be at least 30s (edges keep alive every 25 s)");
     else settings.expire_after = *parsed;
   }
-  if (auto text = lookup(env, "HUB_RATE_LIMIT")) {
+  if (auto text = setting(env, "HUB_RATE_LIMIT", problems)) {
     std::string const number(*text);  // strtod wants it NUL-terminated
     char* end = nullptr;
     double const rate = std::strtod(number.c_str(), &end);

@@ -222,6 +222,13 @@ TEST_CASE("hub settings: defaults, and every problem named at once without a sec
                                        "HUB_ENROLL_ADDR", "HUB_TYPO"});
   auto const none = read_settings({});
   CHECK(none.problems.list().size() == 2);  // the key, and nobody could enroll
+
+  // Empty is a mistake, not the default: unset a variable to get its default.
+  auto const empty = read_settings({{"HUB_PRIVATE_KEY", key.c_str()}, {"HUB_TRUST", trusted.c_str()}, {"HUB_POOL", ""},
+                                    {"HUB_EXPIRE_AFTER", " "}});
+  std::set<std::string> empty_where;
+  for (auto const& problem : empty.problems.list()) empty_where.insert(problem.where);
+  CHECK(empty_where == std::set<std::string>{"HUB_POOL", "HUB_EXPIRE_AFTER"});
 }
 
 TEST_CASE("hub static peers: a seed hub's whole wg0.conf, PostUp lines and all, gives its peers") {
