@@ -10,6 +10,8 @@
 #   PODMAN            the podman command (default: podman --runtime runc)
 # Does nothing when the image exists, unless --force. Run as root.
 set -euo pipefail
+# shellcheck source=../scripts/lib/debian_sources.sh
+source "$(dirname "$0")/../scripts/lib/debian_sources.sh"
 
 cache=${WGS_IMAGE_CACHE:-/var/cache/wgsidecar-image}
 mirror=${WGS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -33,23 +35,7 @@ if [ ! -s "$tarball" ] || [ "${1:-}" = --force ]; then
   say "debootstrap --variant=minbase bookworm (log: $cache/debootstrap.log)"
   debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
     { tail -n 20 "$cache/debootstrap.log" >&2; die "debootstrap failed"; }
-  # The official image's sources, in deb822 form (scripts/build-static-deps.sh derives its
-  # deb-src entries from this file).
-  rm -f "$rootfs/etc/apt/sources.list"
-  security=${mirror%/debian}/debian-security
-  cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
-Types: deb
-URIs: $mirror
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: $security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
+  write_debian_sources "$rootfs" "$mirror"
   # What debootstrap leaves behind that an image should not carry.
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log
   : >"$rootfs/etc/resolv.conf"

@@ -21,6 +21,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 # shellcheck source=lib/phases.sh
 source "$here/lib/phases.sh"
+# shellcheck source=lib/debian_sources.sh
+source "$here/lib/debian_sources.sh"
 
 commit=HEAD
 if [ $# -gt 0 ] && [ "$1" != -- ]; then commit=$1; shift; fi
@@ -79,20 +81,7 @@ tar -C "$rootfs" --numeric-owner -xf "$base"
 chmod 755 "$rootfs"  # a tarball made in a mktemp directory carries its 0700 root: / is 0755
 # The root of the chroot must be a mount point: `ip netns` remounts / as a slave.
 mount --bind "$rootfs" "$rootfs" && mounts+=("$rootfs")
-rm -f "$rootfs/etc/apt/sources.list"
-cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
-Types: deb
-URIs: $mirror
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: ${mirror%/debian}/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
+write_debian_sources "$rootfs" "$mirror"
 printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d" && chmod +x "$rootfs/usr/sbin/policy-rc.d"
 cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
 bind proc /proc -t proc
