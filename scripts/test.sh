@@ -38,7 +38,7 @@ phase "setup (${labels[*]})"
 
 # The targets the asked-for labels run; unit tests alone need no driver or app.
 targets=()
-[ "${labels[*]}" = unit ] && targets=(unit_tests contacts_unit_tests wgsidecar health_driver)
+[ "${labels[*]}" = unit ] && targets=(unit_tests contacts_unit_tests wgsidecar health_driver slowloris)
 phase "build ${targets[*]:-every target} (RelWithDebInfo, warnings as errors)"
 wgs_configure "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWGS_WERROR=ON
 cmake --build "$build" -j"$(nproc)" ${targets[@]+--target "${targets[@]}"}
