@@ -137,17 +137,10 @@ fleet_kill() { kill "-${2:-TERM}" "${fleet_pids[$1]}" 2>/dev/null || true; }
 
 # fleet_wait_exit I SECONDS: its exit status in $fleet_status (empty on timeout).
 fleet_wait_exit() {
-  local pid=${fleet_pids[$1]} deadline=$((SECONDS + $2))
   fleet_status=
-  while kill -0 "$pid" 2>/dev/null; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.1
-  done
-  set +e
-  wait "$pid"
+  wait_exit "${fleet_pids[$1]}" "$2" || return 1
   # shellcheck disable=SC2034 # read by the scripts that source this one
-  fleet_status=$?
-  set -e
+  fleet_status=$exit_status
   unset "fleet_pids[$1]"
 }
 

@@ -6,6 +6,9 @@
 # The app writes its PID and stays alive, so "the app was not restarted" is "the PID file
 # still names a live process with the same PID".
 
+# shellcheck source=../../lib/wait.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/wait.sh"
+
 mon_health_port=9190
 mon_wgsidecar='' mon_tmp='' mon_edge='' mon_pid='' mon_app_pid='' mon_status=''
 
@@ -89,16 +92,9 @@ mon_stop_sidecar() {
 
 # mon_wait_exit SECONDS: wait for wgsidecar to exit; its status in $mon_status (empty on timeout).
 mon_wait_exit() {
-  local deadline=$((SECONDS + $1))
   mon_status=
-  while kill -0 "$mon_pid" 2>/dev/null; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-  set +e
-  wait "$mon_pid"
-  mon_status=$?
-  set -e
+  wait_exit "$mon_pid" "$1" || return 1
+  mon_status=$exit_status
   mon_pid=
 }
 
