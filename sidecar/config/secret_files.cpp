@@ -33,12 +33,12 @@ void read_secret_file(Environment& env, std::string const& name, Problems& probl
   auto const file_variable = name + "_FILE";
   auto const given = setting(env, file_variable, problems);
   if (!given) return;
-  auto const path = std::optional<std::string>(*given);
+  std::string const path(*given);
   if (env.contains(std::string_view(name))) {
     problems.add(file_variable, fmt::format("is set together with {}; set only one of them", name));
     return;
   }
-  auto content = content_of(*path, file_variable, problems);
+  auto content = content_of(path, file_variable, problems);
   if (content) problems.report_as(name, file_variable);
   else problems.silence(name);
   // Set even when unusable, so that readers see the setting as given rather than missing.

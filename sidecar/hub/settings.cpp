@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
-#include <sstream>
-
 #include "config/fields.hpp"
+#include "config/file.hpp"
 #include "config/load.hpp"
 #include "config/wg_quick.hpp"
 
@@ -25,15 +23,15 @@ constexpr std::array<std::string_view, 14> hub_variables = {
 // WireGuard drops a session 180 s after its last handshake; an edge keeps alive every 25 s.
 constexpr Duration shortest_expiry{30'000};
 
-std::optional<std::string> read_text(std::string const& variable, std::string const& path, Problems& problems) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    problems.add(variable, fmt::format("cannot read the file {}", path));
+// A file's content under the edge's rules for files (config/file.hpp): a regular file of at most
+// 1 MiB, read into guarded memory, the OS's reason on failure.
+std::optional<Secret> read_text(char const* variable, std::string_view path, Problems& problems) {
+  auto content = config::read_config_file(std::string(path));
+  if (!content) {
+    problems.add(variable, content.error().message);
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return std::move(*content);
 }
 
 void private_key(config::Environment const& env, config::Interface& iface, Problems& problems) {
@@ -48,11 +46,9 @@ void private_key(config::Environment const& env, config::Interface& iface, Probl
     if (auto key = fields::secret_key(problems, "HUB_PRIVATE_KEY", *inline_key)) iface.private_key = std::move(*key);
     return;
   }
-  auto text = read_text("HUB_PRIVATE_KEY_FILE", std::string(*file), problems);
+  auto const text = read_text("HUB_PRIVATE_KEY_FILE", *file, problems);
   if (!text) return;
-  auto key = fields::secret_key(problems, "HUB_PRIVATE_KEY_FILE", *text);
-  std::fill(text->begin(), text->end(), '\0');
-  if (key) iface.private_key = std::move(*key);
+  if (auto key = fields::secret_key(problems, "HUB_PRIVATE_KEY_FILE", text->text())) iface.private_key = std::move(*key);
 }
 
 void interface(config::Environment const& env, config::WireGuard& wireguard, Problems& problems) {
@@ -79,9 +75,9 @@ void interface(config::Environment const& env, config::WireGuard& wireguard, Pro
 void static_peers(config::Environment const& env, config::WireGuard& wireguard, Problems& problems) {
   auto const path = setting(env, "HUB_PEERS_FILE", problems);
   if (!path) return;
-  auto text = read_text("HUB_PEERS_FILE", std::string(*path), problems);
+  auto const text = read_text("HUB_PEERS_FILE", *path, problems);
   if (!text) return;
-  wireguard.peers = config::parse_wg_quick_peers(*text, "HUB_PEERS_FILE " + std::string(*path), problems);
+  wireguard.peers = config::parse_wg_quick_peers(text->text(), "HUB_PEERS_FILE " + std::string(*path), problems);
 }
 
 void pool(config::Environment const& env, Settings& settings, Problems& problems) {
