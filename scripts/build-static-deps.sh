@@ -3,7 +3,8 @@
 # libpq without GSSAPI and LDAP (Debian's libpq.a needs libgssapi_krb5.a and libldap.a,
 # which Debian does not package), with the libpgcommon and libpgport it calls. It comes from
 # the Debian source package of the installed libpq-dev, Debian patches applied, so the static
-# build matches the system's headers.
+# build matches the system's headers. Our patches in scripts/patches/libpq are applied on top
+# (each says why in its own text).
 #
 # Usage: scripts/build-static-deps.sh [PREFIX]
 #   PREFIX          install prefix (default: $WGS_DEPS_PREFIX, else /opt/wgsidecar-deps)
@@ -26,7 +27,8 @@ pg_configure_flags=(
   --without-lz4 --without-zstd --without-libxml --without-systemd --without-pam --disable-nls
 )
 pg_cflags="-O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2"
-libpq_recipe="configure ${pg_configure_flags[*]} CFLAGS=$pg_cflags"
+libpq_patches=$(cd "$(dirname "$0")" && pwd)/patches/libpq
+libpq_recipe="configure ${pg_configure_flags[*]} CFLAGS=$pg_cflags patches=$(cat "$libpq_patches"/*.patch | sha256sum | cut -c1-16)"
 libpq_outputs=(lib/libpq.a lib/libpgcommon.a lib/libpgport.a
   include/libpq-fe.h include/libpq-events.h include/postgres_ext.h include/pg_config_ext.h)
 
@@ -40,7 +42,7 @@ logged() {
 }
 
 install_packages() {
-  local needed=(dpkg-dev build-essential libssl-dev libpq-dev) missing=() package
+  local needed=(dpkg-dev build-essential patch libssl-dev libpq-dev) missing=() package
   for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
@@ -122,8 +124,20 @@ fetch_source() {
   die "no version of source package $package can be downloaded from the configured apt sources"
 }
 
+# apply_patches SOURCE: each of our libpq patches, once (the unpacked source is kept between
+# runs, so a patch already in it is recognised by its reverse applying cleanly).
+apply_patches() {
+  local source=$1 patch
+  for patch in "$libpq_patches"/*.patch; do
+    patch -d "$source" -p1 -R -s -f --dry-run <"$patch" >/dev/null 2>&1 && continue
+    say "applying $(basename "$patch")"
+    patch -d "$source" -p1 -s -f <"$patch" >/dev/null || die "$(basename "$patch") does not apply to $source"
+  done
+}
+
 build_libpq() {
   local source=$1 build="$work/build/postgresql"
+  apply_patches "$source"
   say "configuring postgresql for libpq"
   rm -rf "$build" && mkdir -p "$build"
   local log="$build/build.log"

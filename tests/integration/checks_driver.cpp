@@ -4,10 +4,17 @@
 //
 //   checks_driver [--json] [--stages ping,tcp,...] [--interface-mtu N]
 //                 [--handshake-age SECONDS|never] [--icmp auto|datagram|raw] [--mtu-probe-timeout 400ms]
+//                 [--repeat N [--gap 10s]]
+// --repeat runs the checks N more times after the first and prints the CPU time each took
+// (bench/idle.sh's breakdown of a gating check by stage); --gap sleeps between them, as the
+// supervisor does between its checks, so caches have gone cold as they have there.
 // Exit: 0 all passed, 69 a stage failed, 78 bad configuration, 64 bad flags.
+#include <time.h>
+
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -20,6 +27,24 @@
 using namespace wgs;
 
 namespace {
+
+double process_cpu_ms() {
+  timespec now{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+// CPU milliseconds of each of `times` runs, each after `gap`, one line: "cpu_ms 1.23 1.19 ...".
+void print_cpu_per_run(config::Config const& config, checks::CheckInputs const& inputs, unsigned times, Duration gap) {
+  std::string line = "cpu_ms";
+  for (unsigned i = 0; i < times; ++i) {
+    std::this_thread::sleep_for(gap);
+    auto const before = process_cpu_ms();
+    checks::prove_path(config, inputs);
+    line += fmt::format(" {:.3f}", process_cpu_ms() - before);
+  }
+  std::puts(line.c_str());
+}
 
 bool parse_stages(std::string_view list, checks::CheckInputs& inputs) {
   inputs.stages.clear();
@@ -35,7 +60,10 @@ bool parse_stages(std::string_view list, checks::CheckInputs& inputs) {
 
 bool apply_flag(std::string_view flag, std::string const& value, checks::CheckInputs& inputs) {
   if (flag == "--stages") return parse_stages(value, inputs);
-  if (flag == "--interface-mtu") return (inputs.interface_mtu = std::stoul(value)), true;
+  if (flag == "--interface-mtu") {
+    inputs.interface_mtu = std::stoul(value);
+    return true;
+  }
   if (flag == "--handshake-age") {
     std::optional<std::chrono::system_clock::time_point> at;
     if (value != "never") at = std::chrono::system_clock::now() - std::chrono::seconds(std::stol(value));
@@ -67,10 +95,18 @@ int main(int argc, char** argv) {
   log::configure(loaded.config.logging);
   auto inputs = checks::inputs_from(loaded.config);
   bool json = false;
+  unsigned repeat = 0;
+  Duration gap{0};
   for (int i = 1; i < argc; ++i) {
     std::string_view const flag = argv[i];
     if (flag == "--json") {
       json = true;
+    } else if (flag == "--repeat" && i + 1 < argc) {
+      repeat = static_cast<unsigned>(std::stoul(argv[++i]));
+    } else if (flag == "--gap" && i + 1 < argc) {
+      auto parsed = parse_duration(argv[++i]);
+      if (!parsed) return exit_code::usage;
+      gap = *parsed;
     } else if (i + 1 >= argc || !apply_flag(flag, argv[i + 1], inputs)) {
       std::fprintf(stderr, "checks_driver: bad flag %s\n", argv[i]);
       return exit_code::usage;
@@ -81,5 +117,6 @@ int main(int argc, char** argv) {
   auto const report = checks::prove_path(loaded.config, inputs);
   auto const out = json ? checks::to_json(report).dump() + "\n" : checks::to_text(report);
   std::fputs(out.c_str(), stdout);
+  if (repeat > 0) print_cpu_per_run(loaded.config, inputs, repeat, gap);
   return report.exit_code();
 }
