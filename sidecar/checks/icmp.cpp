@@ -9,12 +9,12 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include "checks/wait.hpp"
 
@@ -26,6 +26,10 @@ std::uint16_t internet_checksum(std::span<std::uint8_t const> bytes) {
   if (bytes.size() % 2) sum += bytes.back() << 8;
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<std::uint16_t>(~sum);
+}
+
+bool sequence_in_range(std::uint16_t sequence, std::uint16_t first, std::uint16_t last) {
+  return static_cast<std::uint16_t>(sequence - first) <= static_cast<std::uint16_t>(last - first);
 }
 
 namespace {
@@ -56,6 +60,10 @@ Sockaddr to_sockaddr(net::IpAddress const& ip) {
   return out;
 }
 
+}  // namespace
+
+namespace detail {
+
 // One ICMP socket: which kind we got, the identifier we stamp, and how to read replies.
 class IcmpSocket {
  public:
@@ -67,9 +75,15 @@ class IcmpSocket {
   bool received_reply(std::uint16_t first, std::uint16_t last);
   Descriptor& descriptor() { return descriptor_; }
   std::string_view kind_name() const { return raw_ ? "raw" : "datagram"; }
+  bool is_open() const { return descriptor_.is_open(); }
+  void close() {
+    boost::system::error_code ignored;
+    descriptor_.close(ignored);
+  }
 
  private:
   std::string set_dont_fragment();
+  void pass_only_echo_replies();
 
   Descriptor descriptor_;
   net::IpAddress destination_;
@@ -94,8 +108,26 @@ std::string IcmpSocket::open(net::IpAddress const& ip, IcmpSocketKind kind, bool
   descriptor_.assign(fd);
   // The kernel picks the identifier of a ping socket; a raw socket sees every ICMP packet,
   // so ours must be ours alone.
-  identifier_ = static_cast<std::uint16_t>(std::random_device{}());
+  identifier_ = static_cast<std::uint16_t>(randombytes_uniform(1u << 16));
+  if (raw_) pass_only_echo_replies();
   return dont_fragment ? set_dont_fragment() : std::string();
+}
+
+// A raw socket is handed every ICMP packet the machine receives: the kernel drops all but
+// echo replies before they wake us (ICMP_FILTER for IPv4, ICMP6_FILTER for IPv6). Best
+// effort: without the filter the replies are still matched by identifier.
+void IcmpSocket::pass_only_echo_replies() {
+  int const fd = descriptor_.native_handle();
+  if (destination_.is_v4()) {
+    constexpr int icmp_filter_option = 1;  // ICMP_FILTER of <linux/icmp.h>: a bit set drops that type
+    std::uint32_t const blocked = ~(std::uint32_t{1} << ICMP_ECHOREPLY);
+    ::setsockopt(fd, SOL_RAW, icmp_filter_option, &blocked, sizeof blocked);
+    return;
+  }
+  icmp6_filter filter{};
+  ICMP6_FILTER_SETBLOCKALL(&filter);
+  ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+  ::setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
 }
 
 // PROBE: set DF and ignore the cached path MTU, so each probe tests the path afresh.
@@ -142,9 +174,15 @@ bool IcmpSocket::received_reply(std::uint16_t first, std::uint16_t last) {
     bool const is_reply = destination_.is_v4() ? icmp[0] == ICMP_ECHOREPLY : icmp[0] == ICMP6_ECHO_REPLY;
     auto const id = static_cast<std::uint16_t>((icmp[4] << 8) | icmp[5]);
     auto const sequence = static_cast<std::uint16_t>((icmp[6] << 8) | icmp[7]);
-    if (is_reply && (!raw_ || id == identifier_) && sequence >= first && sequence <= last) matched = true;
+    if (is_reply && (!raw_ || id == identifier_) && sequence_in_range(sequence, first, last)) matched = true;
   }
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::IcmpSocket;
 
 // Echo requests of one size until a matching reply or the deadline; a new request every
 // `resend_every`, any of them may be answered.
@@ -193,12 +231,18 @@ class Echo : public std::enable_shared_from_this<Echo> {
   std::function<void(Outcome)> done_;
 };
 
-// Keeps the socket alive across the echoes of one ping or one MTU search.
-struct Session {
+}  // namespace
+
+// Keeps the socket alive across the echoes of one ping, one MTU search, or a Pinger's life.
+struct detail::Session {
   explicit Session(boost::asio::io_context& io) : socket(io) {}
-  IcmpSocket socket;
+  detail::IcmpSocket socket;
   std::uint16_t sequence = 1;
 };
+
+namespace {
+
+using detail::Session;
 
 void echo(std::shared_ptr<Session> const& session, unsigned size, Clock::time_point deadline, Duration resend_every,
           std::function<void(Echo::Outcome)> done) {
@@ -287,26 +331,46 @@ class MtuSearch : public std::enable_shared_from_this<MtuSearch> {
 
 }  // namespace
 
+namespace {
+
+// One ping over `session`'s socket, opened first if it is not.
+void ping_over(std::shared_ptr<Session> const& session, net::IpAddress destination, Duration timeout,
+               IcmpSocketKind kind, std::function<void(PingOutcome)> done) {
+  if (!session->socket.is_open()) {
+    if (auto error = session->socket.open(destination, kind, false); !error.empty()) {
+      return done({false, 0, error, true, ""});
+    }
+  }
+  auto const deadline = Clock::now() + timeout;
+  std::string socket_kind(session->socket.kind_name());
+  echo(session, header_overhead(destination) + 56, deadline, std::chrono::seconds(1),
+       [session, destination, timeout, socket_kind, done = std::move(done)](Echo::Outcome o) {
+         if (o.replied) return done({true, o.ms, "", false, socket_kind});
+         if (o.send_errno != 0) {
+           session->socket.close();  // the next ping starts on a fresh socket
+           return done({false, o.ms, fmt::format("sending to {}: {}", destination.to_string(), std::strerror(o.send_errno)),
+                        true, socket_kind});
+         }
+         done({false, o.ms, fmt::format("no echo reply from {} within {}", destination.to_string(), format_duration(timeout)),
+               false, socket_kind});
+       });
+}
+
+}  // namespace
+
 void async_ping(boost::asio::io_context& io, net::IpAddress destination, Duration timeout, IcmpSocketKind kind,
                 std::function<void(PingOutcome)> done) {
   auto session = std::make_shared<Session>(io);
   boost::asio::post(io, [session, destination, timeout, kind, done = std::move(done)]() mutable {
-    if (auto error = session->socket.open(destination, kind, false); !error.empty()) {
-      return done({false, 0, error, true, ""});
-    }
-    auto const deadline = Clock::now() + timeout;
-    std::string socket_kind(session->socket.kind_name());
-    echo(session, header_overhead(destination) + 56, deadline, std::chrono::seconds(1),
-         [destination, timeout, socket_kind, done = std::move(done)](Echo::Outcome o) {
-           if (o.replied) return done({true, o.ms, "", false, socket_kind});
-           if (o.send_errno != 0) {
-             return done({false, o.ms, fmt::format("sending to {}: {}", destination.to_string(), std::strerror(o.send_errno)),
-                          true, socket_kind});
-           }
-           done({false, o.ms, fmt::format("no echo reply from {} within {}", destination.to_string(), format_duration(timeout)),
-                 false, socket_kind});
-         });
+    ping_over(session, destination, timeout, kind, std::move(done));
   });
+}
+
+Pinger::Pinger(boost::asio::io_context& io, net::IpAddress destination, IcmpSocketKind kind)
+    : destination_(destination), kind_(kind), session_(std::make_shared<Session>(io)) {}
+
+void Pinger::ping(Duration timeout, std::function<void(PingOutcome)> done) {
+  ping_over(session_, destination_, timeout, kind_, std::move(done));
 }
 
 }  // namespace wgs::checks

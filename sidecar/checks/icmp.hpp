@@ -5,6 +5,7 @@
 // raw socket (root); replies are matched by identifier and sequence number.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,6 +31,24 @@ struct PingOutcome {
 void async_ping(boost::asio::io_context& io, net::IpAddress destination, Duration timeout, IcmpSocketKind kind,
                 std::function<void(PingOutcome)> done);
 
+namespace detail {
+struct Session;
+}
+
+// Pings one destination again and again over one socket (the monitor's probe): opened at the
+// first ping and again after a failed send. A raw socket is filtered to echo replies, so the
+// rest of the machine's ICMP does not wake it between pings.
+class Pinger {
+ public:
+  Pinger(boost::asio::io_context& io, net::IpAddress destination, IcmpSocketKind kind);
+  void ping(Duration timeout, std::function<void(PingOutcome)> done);
+
+ private:
+  net::IpAddress destination_;
+  IcmpSocketKind kind_;
+  std::shared_ptr<detail::Session> session_;  // shared with the echo in flight
+};
+
 struct MtuProbeSettings {
   unsigned interface_mtu = 1420;               // the largest size worth trying
   Duration per_probe = std::chrono::milliseconds(400);  // silence this long = did not cross
@@ -52,5 +71,9 @@ void async_probe_mtu(boost::asio::io_context& io, net::IpAddress destination, Mt
 
 // RFC 1071 Internet checksum (exposed for tests).
 std::uint16_t internet_checksum(std::span<std::uint8_t const> bytes);
+
+// Whether an echo reply's sequence number is one of the requests [first, last] sent, counted
+// from `first` so a range that wraps past 65535 matches too (a Pinger's socket lives long).
+bool sequence_in_range(std::uint16_t sequence, std::uint16_t first, std::uint16_t last);
 
 }  // namespace wgs::checks

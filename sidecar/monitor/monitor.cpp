@@ -6,7 +6,6 @@
 
 #include <boost/asio/post.hpp>
 
-#include "checks/icmp.hpp"
 #include "dns/resolve.hpp"
 #include "log/log.hpp"
 #include "memory/release.hpp"
@@ -39,17 +38,20 @@ Duration ping_timeout(config::Monitor const& settings) { return std::min(setting
 // After a probe went unanswered: look again soon rather than a whole interval later.
 Duration confirm_delay(config::Monitor const& settings) { return std::min(settings.probe_interval, Duration(2000)); }
 
+// Any route event counts, whatever its link: `ip route replace` moves a route to another
+// link with one RTM_NEWROUTE for the new link and nothing for ours.
 bool concerns_link(netlink::Event const& event, int ifindex) {
   using Kind = netlink::Event::Kind;
-  if (event.kind == Kind::events_lost) return true;
-  if (event.ifindex != ifindex) return false;
   switch (event.kind) {
-    case Kind::link_removed:
-    case Kind::address_removed:
+    case Kind::events_lost:
+    case Kind::route_added:
     case Kind::route_removed: return true;
-    case Kind::link_changed: return (event.flags & IFF_UP) == 0;
-    default: return false;
+    case Kind::link_removed:
+    case Kind::address_removed: return event.ifindex == ifindex;
+    case Kind::link_changed: return event.ifindex == ifindex && (event.flags & IFF_UP) == 0;
+    case Kind::address_added: return false;
   }
+  return true;
 }
 
 bool answers_include(std::vector<net::IpAddress> const& answers, net::IpAddress const& ip) {
@@ -99,9 +101,8 @@ void Monitor::start() {
 }
 
 void Monitor::begin() {
-  if (!ping_target_) {
-    log::warn("the monitor has no IP address to ping (set SIDECAR_PING_HOST): it judges the tunnel by received bytes");
-  }
+  if (ping_target_) pinger_.emplace(loop_, *ping_target_, checks::IcmpSocketKind::automatic);
+  else log::warn("the monitor has no IP address to ping (set SIDECAR_PING_HOST): it judges the tunnel by received bytes");
   watch_links();
   log::info("watching the tunnel: a probe every {}, stale after {}, giving up after {}; gating checks every {}",
             format_duration(config_.monitor.probe_interval), format_duration(config_.monitor.stale_after),
@@ -144,24 +145,32 @@ void Monitor::schedule_probe(Duration after) {
   });
 }
 
-// The ping goes out first; the look (netlink, then the peer over UAPI or generic netlink)
-// runs while it travels, and its answer is usually waiting when the look is done.
+// The ping goes out first; the look (the peer over UAPI or generic netlink, and the link
+// when it is due) runs while it travels, and its answer is usually waiting when the look is done.
 void Monitor::probe() {
   if (stopped_ || given_up_) return;
   probing_ = true;
   auto probe = std::make_shared<Probe>();
-  if (ping_target_) {
+  if (pinger_) {
     ++probe->outstanding;
-    checks::async_ping(loop_, *ping_target_, ping_timeout(config_.monitor), checks::IcmpSocketKind::automatic,
-                       [this, probe](checks::PingOutcome outcome) {
-                         probe->pinged = !outcome.send_failed;
-                         probe->ping = std::move(outcome);
-                         probe_part_done(probe);
-                       });
+    pinger_->ping(ping_timeout(config_.monitor), [this, probe](checks::PingOutcome outcome) {
+      probe->pinged = !outcome.send_failed;
+      probe->ping = std::move(outcome);
+      probe_part_done(probe);
+    });
   }
-  probe->seen = inspect(wireguard_, tunnel_);
+  if (links_look_due(probe->started)) {
+    probe->seen = inspect(wireguard_, tunnel_);
+    next_links_look_ = probe->started + config_.monitor.check_interval;
+  } else {
+    probe->seen = look_at_peer(tunnel_);
+  }
   probe_part_done(probe);
 }
+
+// Events say when the link changes; without them (or after a lost event, or a failed look)
+// every probe looks.
+bool Monitor::links_look_due(Clock::time_point now) const { return !events_ || now >= next_links_look_; }
 
 void Monitor::probe_part_done(std::shared_ptr<Probe> const& probe) {
   if (--probe->outstanding > 0) return;
@@ -207,7 +216,7 @@ void Monitor::judge_fresh(Probe const& probe, Clock::time_point now) {
     readiness_.check_soon("the tunnel is fresh again");
   }
   ladder_.recovered();
-  set_state("fresh");
+  set_state(State::fresh);
   if (!freshness_.suspect()) return schedule_probe(until_next_probe(probe, now));
   // Nothing came back since the last probe: ask again soon, and check what a moved or
   // failing hub would change — its name and the path to the database — at once.
@@ -224,7 +233,7 @@ void Monitor::judge_fresh(Probe const& probe, Clock::time_point now) {
 void Monitor::judge_stale(Probe const& probe, std::string const& why, std::uint64_t tx_before, Clock::time_point now) {
   if (ladder_.given_up(now)) return give_up(why, "recovered");
   if (!ladder_.in_trouble()) readiness_.check_soon("the tunnel is stale");
-  set_state("stale");
+  set_state(State::stale);
   auto step = ladder_.next(now);
   if (step == Step::interface && probe.seen.tx_bytes > tx_before) {
     // The device sends (data or handshake initiations) and nothing comes back: the silence
@@ -239,7 +248,7 @@ void Monitor::judge_stale(Probe const& probe, std::string const& why, std::uint6
 
 void Monitor::give_up(std::string const& why, std::string const& what) {
   given_up_ = true;
-  set_state("failed");
+  set_state(State::failed);
   log::error("the tunnel could not be {} within {}: {}", what, format_duration(config_.monitor.give_up_after), why);
   boost::asio::post(supervisor_, [this, why] { give_up_(why); });
 }
@@ -255,7 +264,7 @@ void Monitor::handle_damage(Inspection const& seen, Clock::time_point now) {
 }
 
 void Monitor::take(Step step, std::string const& reason) {
-  set_state("recovering");
+  set_state(State::recovering);
   log::warn("tunnel recovery, step '{}': {}", step_name(step), reason);
   auto const outcome = take_step(step, wireguard_, tunnel_, enrollment_.get());
   step_finished(step, reason, outcome);
@@ -264,6 +273,7 @@ void Monitor::take(Step step, std::string const& reason) {
 void Monitor::step_finished(Step step, std::string const& reason, StepOutcome const& outcome) {
   if (stopped_) return;
   ifindex_ = tunnel_.ifindex;
+  next_links_look_ = {};  // the next probe sees what the step left
   if (outcome.new_device) freshness_.forget_counters();
   {
     std::lock_guard lock(view_mutex_);
@@ -385,13 +395,26 @@ void Monitor::look_up_names() {
   memory::release_after_burst();  // c-ares is not needed again until the TTL runs out
 }
 
-void Monitor::set_state(std::string state) {
+void Monitor::set_state(State state) {
   std::lock_guard lock(view_mutex_);
-  view_.state = std::move(state);
+  view_.state = state;
+}
+
+std::string_view Monitor::state_name(State state) {
+  switch (state) {
+    case State::fresh: return "fresh";
+    case State::stale: return "stale";
+    case State::recovering: return "recovering";
+    case State::failed: return "failed";
+  }
+  return "unknown";
 }
 
 void Monitor::record_view(Inspection const& seen) {
-  if (!seen.error.empty()) log::debug("tunnel inspection: {}", seen.error);
+  if (!seen.error.empty()) {
+    log::debug("tunnel inspection: {}", seen.error);
+    next_links_look_ = {};
+  }
   std::lock_guard lock(view_mutex_);
   view_.handshake_age_seconds.reset();
   if (seen.handshake_age) view_.handshake_age_seconds = std::chrono::duration<double>(*seen.handshake_age).count();
@@ -416,7 +439,7 @@ void Monitor::describe(health::Snapshot& snapshot) const {
   auto& tunnel = snapshot.tunnel;
   tunnel.interface = config_.wireguard.interface.name;
   tunnel.backend = view_.backend;
-  tunnel.state = view_.state;
+  tunnel.state = std::string(state_name(view_.state));
   tunnel.handshake_age_seconds = view_.handshake_age_seconds;
   tunnel.rx_bytes = view_.rx_bytes;
   tunnel.tx_bytes = view_.tx_bytes;
@@ -429,8 +452,9 @@ void Monitor::describe(health::Snapshot& snapshot) const {
   snapshot.recoveries_by_step = view_.recoveries_by_step;
   snapshot.recent_recoveries.assign(view_.recent_recoveries.begin(), view_.recent_recoveries.end());
   bool const checks_pass = !view_.last_check || view_.last_check->ok_for(config_.supervision.require);
-  snapshot.ready = view_.state == "fresh" && checks_pass;
-  if (view_.state != "fresh") snapshot.not_ready_reason = "the tunnel is " + view_.state;
+  bool const fresh = view_.state == State::fresh;
+  snapshot.ready = fresh && checks_pass;
+  if (!fresh) snapshot.not_ready_reason = fmt::format("the tunnel is {}", state_name(view_.state));
   else if (!checks_pass) snapshot.not_ready_reason = view_.last_check->failures();
 }
 

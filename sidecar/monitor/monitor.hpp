@@ -1,8 +1,10 @@
 #pragma once
 // Keeps the tunnel alive while the app runs, without restarting the app. Every
-// SIDECAR_PROBE_INTERVAL: a ping through the tunnel and a look at the link and the peer
-// (handshake age, rx/tx counters). rtnetlink events bring the look forward, so a deleted
-// route or interface is mended at once. A stale tunnel climbs the ladder
+// SIDECAR_PROBE_INTERVAL: a ping through the tunnel and a look at the peer (handshake age,
+// rx/tx counters). The link itself (addresses, routes, up) is watched through rtnetlink
+// events, which bring a full look forward, so a deleted route or interface is mended at
+// once; a probe looks at the link too once every SIDECAR_CHECK_INTERVAL, and at every probe
+// when events cannot be had. A stale tunnel climbs the ladder
 // (monitor/ladder.hpp); past SIDECAR_GIVE_UP_AFTER it gives up. The hub's endpoint name is
 // looked up again when its TTL runs out, when /etc/hosts or /etc/resolv.conf change, and when
 // the hub stops answering; a new address is applied to the peer in place. The gating checks
@@ -27,6 +29,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "checks/icmp.hpp"
 #include "checks/report.hpp"
 #include "config/config.hpp"
 #include "dns/watch.hpp"
@@ -76,10 +79,12 @@ class Monitor {
 
  private:
   struct Probe;
+  enum class State { fresh, stale, recovering, failed };
+  static std::string_view state_name(State state);
   // What /status shows, written on the monitor's thread, read under view_mutex_.
   struct View {
     std::string backend;
-    std::string state = "fresh";
+    State state = State::fresh;
     std::optional<double> handshake_age_seconds;
     std::uint64_t rx_bytes = 0;
     std::uint64_t tx_bytes = 0;
@@ -110,7 +115,8 @@ class Monitor {
   void on_resolver_files();
   void schedule_lookup();
   void look_up_names();
-  void set_state(std::string state);
+  void set_state(State state);
+  bool links_look_due(Clock::time_point now) const;
   void record_view(Inspection const& seen);
   void checked(checks::Report const& report);
 
@@ -145,6 +151,8 @@ class Monitor {
   std::optional<dns::FileWatch> files_;
   std::optional<boost::asio::posix::stream_descriptor> files_stream_;
   int ifindex_ = 0;  // for filtering events
+  Clock::time_point next_links_look_{};  // a probe's look includes the link from then on
+  std::optional<checks::Pinger> pinger_;  // made on the loop's thread when there is a target
   Readiness readiness_;
   std::thread thread_;
 };

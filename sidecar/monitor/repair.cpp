@@ -41,6 +41,21 @@ void read_peer(wireguard::Backend& backend, Inspection& seen) {
   }
 }
 
+// Whether the link is there under its name and index, and what it lacks. An error: the
+// link could not be looked at at all.
+Status look_at_links(config::WireGuard const& wireguard, tunnel::Tunnel const& tunnel, Inspection& seen) {
+  auto socket = rtnl::open();
+  if (!socket) return socket.error();
+  auto index = rtnl::find_link(*socket, wireguard.interface.name);
+  if (!index) return index.error();
+  seen.interface_present = index->has_value() && **index == tunnel.ifindex;
+  if (!seen.interface_present || !seen.implementation_alive) return ok_status();
+  // Not knowing what is missing still leaves the peer worth reading.
+  if (auto missing = tunnel::find_missing(*socket, tunnel.ifindex, wireguard)) seen.missing = describe(*missing);
+  else seen.error = missing.error().message;
+  return ok_status();
+}
+
 StepOutcome restore_links(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
   auto socket = rtnl::open();
   if (!socket) return {false, socket.error().message};
@@ -117,22 +132,26 @@ std::string Inspection::damage() const {
   return {};
 }
 
-Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
+Inspection look_at_peer(tunnel::Tunnel& tunnel) {
   Inspection seen;
   if (!tunnel.backend) {
     seen.interface_present = seen.implementation_alive = false;
     return seen;
   }
   seen.implementation_alive = tunnel.backend->is_alive();
-  auto socket = rtnl::open();
-  if (!socket) return seen.error = socket.error().message, seen;
-  auto index = rtnl::find_link(*socket, wireguard.interface.name);
-  if (!index) return seen.error = index.error().message, seen;
-  seen.interface_present = index->has_value() && **index == tunnel.ifindex;
-  if (!seen.interface_present || !seen.implementation_alive) return seen;
-  if (auto missing = tunnel::find_missing(*socket, tunnel.ifindex, wireguard)) seen.missing = describe(*missing);
-  else seen.error = missing.error().message;
-  read_peer(*tunnel.backend, seen);
+  if (seen.implementation_alive) read_peer(*tunnel.backend, seen);
+  return seen;
+}
+
+Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
+  Inspection seen;
+  if (!tunnel.backend) return look_at_peer(tunnel);
+  seen.implementation_alive = tunnel.backend->is_alive();
+  if (auto links = look_at_links(wireguard, tunnel, seen); !links) {
+    seen.error = links.error().message;
+    return seen;
+  }
+  if (seen.interface_present && seen.implementation_alive) read_peer(*tunnel.backend, seen);
   return seen;
 }
 

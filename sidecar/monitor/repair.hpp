@@ -27,7 +27,11 @@ struct Inspection {
   std::string damage() const;
 };
 
+// The link (rtnetlink: present, up, its addresses and routes) and the peer.
 Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel);
+// The peer alone, and whether a userspace implementation still runs: the probe's look
+// while rtnetlink events watch the link.
+Inspection look_at_peer(tunnel::Tunnel& tunnel);
 
 struct StepOutcome {
   bool succeeded = false;

@@ -185,8 +185,11 @@ Result<AddressInfo> parse_address(nlmsghdr const& message) {
   return AddressInfo{static_cast<int>(header->ifa_index), net::Prefix{*ip, header->ifa_prefixlen}};
 }
 
+// A replace, not an exclusive create: the tunnel's prefixes belong on its link, and a route
+// for one of them on another link (`ip route replace ... dev eth0`, or left over from an
+// earlier interface) would otherwise answer EEXIST and keep the traffic away from the tunnel.
 Message build_add_route(Buffer buffer, int index, net::Prefix const& destination, std::uint32_t table) {
-  return build_route(buffer, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, index, destination, table);
+  return build_route(buffer, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, index, destination, table);
 }
 
 Message build_delete_route(Buffer buffer, int index, net::Prefix const& destination, std::uint32_t table) {

@@ -99,12 +99,12 @@ TEST_CASE("rtnl: addresses carry IFA_LOCAL and IFA_ADDRESS, v4 and v6") {
   }
 }
 
-TEST_CASE("rtnl: routes are device routes, scope link, proto boot, in the main table") {
+TEST_CASE("rtnl: routes are device routes, scope link, proto boot, in the main table, replacing another link's") {
   std::vector<std::uint8_t> buffer(1024);
   auto const add = rtnl::build_add_route(buffer, 6, prefix("10.60.1.9/16"));
   REQUIRE(add.ok());
   CHECK(netlink_header(*add).nlmsg_type == RTM_NEWROUTE);
-  CHECK(netlink_header(*add).nlmsg_flags == (NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL));
+  CHECK(netlink_header(*add).nlmsg_flags == (NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE));
   auto const& header = header_of<rtmsg>(*add);
   CHECK(header.rtm_family == AF_INET);
   CHECK(header.rtm_dst_len == 16);

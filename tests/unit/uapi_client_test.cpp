@@ -156,6 +156,22 @@ TEST_CASE("client: requests on the wire and replies read back" * doctest::skip(:
     REQUIRE_FALSE(state.ok());
     CHECK(state.error().code == ETIMEDOUT);
   }
+  SUBCASE("a reply larger than the thread's buffer, then a short one on the same buffer") {
+    std::string big = "public_key=" + std::string(64, 'a') + "\n";
+    for (int i = 0; i < 1000; ++i) big += fmt::format("allowed_ip=10.{}.{}.0/24\n", i / 256, i % 256);
+    {
+      ScriptedServer server(ifname, big + "errno=0\n\n");
+      auto const state = wireguard::uapi::get_device(ifname);
+      REQUIRE(state.ok());
+      REQUIRE(state->peers.size() == 1);
+      CHECK(state->peers.front().allowed_ips.size() == 1000);
+    }
+    ScriptedServer server(ifname, "listen_port=51821\nerrno=0\n\n");
+    auto const state = wireguard::uapi::get_device(ifname);
+    REQUIRE(state.ok());
+    CHECK(state->listen_port == 51821);
+    CHECK(state->peers.empty());  // nothing of the longer reply before it
+  }
   SUBCASE("a reply larger than the limit") {
     ScriptedServer server(ifname, std::string(wireguard::uapi::max_reply_size + 10, 'x'));
     auto const state = wireguard::uapi::get_device(ifname);

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include "keys/secret.hpp"
 #include "wireguard/uapi/protocol.hpp"
@@ -91,17 +92,29 @@ Status send_all(int fd, std::span<std::uint8_t const> bytes, Clock::time_point d
   return ok_status();
 }
 
-// Reads until the empty line that ends every reply, into guarded memory: a get reply
-// carries the private key.
-Result<Secret> receive_reply(int fd, Clock::time_point deadline) {
-  Secret buffer(16 * 1024);
+// The thread's reply buffer. A get reply carries the private key, so it goes to guarded
+// memory; the monitor asks at every probe, and a fresh Secret each time would be an mmap,
+// mprotects and an mlock of new pages: the buffer is kept, grown when a reply needs it, and
+// zeroed after each reply.
+Secret& reply_buffer() {
+  thread_local Secret buffer(16 * 1024);
+  return buffer;
+}
+
+Status grow(Secret& buffer, std::size_t used) {
+  if (used > max_reply_size) return make_error(fmt::format("reply larger than {} bytes", max_reply_size), EMSGSIZE);
+  Secret bigger(std::min(buffer.size() * 2, max_reply_size + 1));
+  std::memcpy(bigger.bytes().data(), buffer.bytes().data(), used);
+  buffer = std::move(bigger);
+  return ok_status();
+}
+
+// Reads until the empty line that ends every reply; its length in `buffer`.
+Result<std::size_t> receive_reply(int fd, Clock::time_point deadline, Secret& buffer) {
   std::size_t used = 0;
   while (!is_complete(buffer.text().substr(0, used))) {
     if (used == buffer.size()) {
-      if (used > max_reply_size) return make_error(fmt::format("reply larger than {} bytes", max_reply_size), EMSGSIZE);
-      Secret bigger(std::min(buffer.size() * 2, max_reply_size + 1));
-      std::memcpy(bigger.bytes().data(), buffer.bytes().data(), used);
-      buffer = std::move(bigger);
+      if (auto grown = grow(buffer, used); !grown) return grown.error();
     }
     auto const got = ::recv(fd, buffer.bytes().data() + used, buffer.size() - used, 0);
     if (got > 0) {
@@ -114,7 +127,7 @@ Result<Secret> receive_reply(int fd, Clock::time_point deadline) {
       return system_error("receive", errno);
     }
   }
-  return Secret::from(buffer.bytes().first(used));
+  return used;
 }
 
 // The interface name becomes a file name: refuse anything that could leave the directory.
@@ -124,12 +137,20 @@ Status check_ifname(std::string const& ifname) {
   return ok_status();
 }
 
-Result<Secret> exchange(std::string const& path, std::span<std::uint8_t const> request, Duration timeout) {
+// One request and its reply, which `parse` reads in place: Result<T> parse(std::string_view).
+template <class Parse>
+auto exchange(std::string const& path, std::span<std::uint8_t const> request, Duration timeout, Parse parse)
+    -> decltype(parse(std::string_view())) {
   auto const deadline = Clock::now() + timeout;
   auto connection = connect_to(path, deadline);
   if (!connection) return connection.error();
   if (auto sent = send_all(connection->fd(), request, deadline); !sent) return sent.error();
-  return receive_reply(connection->fd(), deadline);
+  auto& buffer = reply_buffer();
+  auto used = receive_reply(connection->fd(), deadline, buffer);
+  if (!used) return used.error();
+  auto parsed = parse(buffer.text().substr(0, *used));
+  sodium_memzero(buffer.bytes().data(), *used);
+  return parsed;
 }
 
 Error with_context(std::string_view doing, std::string const& ifname, Error const& error) {
@@ -143,19 +164,16 @@ std::string socket_path(std::string const& ifname) { return fmt::format("/var/ru
 Status set_device(std::string const& ifname, wireguard::DeviceSettings const& settings, Duration timeout) {
   if (auto valid = check_ifname(ifname); !valid) return with_context("configuring", ifname, valid.error());
   auto const request = encode_set(settings);
-  auto reply = exchange(socket_path(ifname), request.bytes(), timeout);
-  if (!reply) return with_context("configuring", ifname, reply.error());
-  if (auto status = parse_set_reply(reply->text()); !status) return with_context("configuring", ifname, status.error());
+  auto const done = exchange(socket_path(ifname), request.bytes(), timeout, parse_set_reply);
+  if (!done) return with_context("configuring", ifname, done.error());
   return ok_status();
 }
 
 Result<wireguard::DeviceState> get_device(std::string const& ifname, Duration timeout) {
   if (auto valid = check_ifname(ifname); !valid) return with_context("reading", ifname, valid.error());
   auto const request = get_request;
-  auto reply = exchange(socket_path(ifname), {reinterpret_cast<std::uint8_t const*>(request.data()), request.size()},
-                        timeout);
-  if (!reply) return with_context("reading", ifname, reply.error());
-  auto state = parse_get(reply->text());
+  auto state = exchange(socket_path(ifname), {reinterpret_cast<std::uint8_t const*>(request.data()), request.size()},
+                        timeout, parse_get);
   if (!state) return with_context("reading", ifname, state.error());
   return state;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # The monitor mends the edge's own side while the app keeps running: a deleted route, a
-# deleted address, the deleted WireGuard interface and a killed wireguard-go all come back,
+# route moved to another link, a deleted address, the deleted WireGuard interface and a killed wireguard-go all come back,
 # the tunnel works again, and the app keeps its PID. Usage: monitor_heal_test.sh PATH/TO/wgsidecar
 set -euo pipefail
 wgsidecar=$(readlink -f "${1:?usage: monitor_heal_test.sh PATH/TO/wgsidecar}")
@@ -21,6 +21,13 @@ expect_within "the tunnel works under the running app" 10 mon_tunnel_works
 
 echo "a deleted route comes back"
 at_edge ip route del "$LAB_WG_NET" dev "$WG_INTERFACE"
+expect_within "the route is back" 10 mon_route_present
+expect_within "the tunnel works again" 15 mon_tunnel_works
+expect_within "the app was not restarted" 1 mon_app_alive
+
+echo "a route moved to another link comes back"
+# `ip route replace` says so with one event for the other link and nothing for ours.
+at_edge ip route replace "$LAB_WG_NET" dev lo
 expect_within "the route is back" 10 mon_route_present
 expect_within "the tunnel works again" 15 mon_tunnel_works
 expect_within "the app was not restarted" 1 mon_app_alive
