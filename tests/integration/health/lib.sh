@@ -17,7 +17,10 @@ trap health_cleanup EXIT
 start_driver() {
   local name=$1
   shift
-  "${driver:?set driver before sourcing lib.sh}" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  # Made here, not by the background job's redirection, which may not have run when sed looks.
+  : >"$tmp/$name.out"
+  : >"$tmp/$name.err"
+  "${driver:?set driver before sourcing lib.sh}" "$@" >>"$tmp/$name.out" 2>>"$tmp/$name.err" &
   pid=$!
   pids+=("$pid")
   port=
