@@ -178,11 +178,19 @@ bool IcmpSocket::received_reply(std::uint16_t first, std::uint16_t last) {
   }
 }
 
+// Keeps the socket alive across the echoes of one ping, one MTU search, or a Pinger's life.
+struct Session {
+  explicit Session(boost::asio::io_context& io) : socket(io) {}
+  IcmpSocket socket;
+  std::uint16_t sequence = 1;
+};
+
 }  // namespace detail
 
 namespace {
 
 using detail::IcmpSocket;
+using detail::Session;
 
 // Echo requests of one size until a matching reply or the deadline; a new request every
 // `resend_every`, any of them may be answered.
@@ -230,19 +238,6 @@ class Echo : public std::enable_shared_from_this<Echo> {
   Clock::time_point started_ = Clock::now();
   std::function<void(Outcome)> done_;
 };
-
-}  // namespace
-
-// Keeps the socket alive across the echoes of one ping, one MTU search, or a Pinger's life.
-struct detail::Session {
-  explicit Session(boost::asio::io_context& io) : socket(io) {}
-  detail::IcmpSocket socket;
-  std::uint16_t sequence = 1;
-};
-
-namespace {
-
-using detail::Session;
 
 void echo(std::shared_ptr<Session> const& session, unsigned size, Clock::time_point deadline, Duration resend_every,
           std::function<void(Echo::Outcome)> done) {
@@ -329,10 +324,6 @@ class MtuSearch : public std::enable_shared_from_this<MtuSearch> {
   MtuOutcome outcome_;
 };
 
-}  // namespace
-
-namespace {
-
 // One ping over `session`'s socket, opened first if it is not.
 void ping_over(std::shared_ptr<Session> const& session, net::IpAddress destination, Duration timeout,
                IcmpSocketKind kind, std::function<void(PingOutcome)> done) {
@@ -372,10 +363,6 @@ Pinger::Pinger(boost::asio::io_context& io, net::IpAddress destination, IcmpSock
 void Pinger::ping(Duration timeout, std::function<void(PingOutcome)> done) {
   ping_over(session_, destination_, timeout, kind_, std::move(done));
 }
-
-}  // namespace wgs::checks
-
-namespace wgs::checks {
 
 void async_probe_mtu(boost::asio::io_context& io, net::IpAddress destination, MtuProbeSettings settings,
                      std::function<void(MtuOutcome)> done) {

@@ -165,6 +165,7 @@ void Monitor::probe() {
   } else {
     probe->seen = look_at_peer(tunnel_);
   }
+  if (!probe->seen.error.empty()) next_links_look_ = {};  // a look that failed is taken in full next time
   probe_part_done(probe);
 }
 
@@ -411,10 +412,7 @@ std::string_view Monitor::state_name(State state) {
 }
 
 void Monitor::record_view(Inspection const& seen) {
-  if (!seen.error.empty()) {
-    log::debug("tunnel inspection: {}", seen.error);
-    next_links_look_ = {};
-  }
+  if (!seen.error.empty()) log::debug("tunnel inspection: {}", seen.error);
   std::lock_guard lock(view_mutex_);
   view_.handshake_age_seconds.reset();
   if (seen.handshake_age) view_.handshake_age_seconds = std::chrono::duration<double>(*seen.handshake_age).count();
