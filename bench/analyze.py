@@ -99,7 +99,7 @@ def recovery_samples(out, samples, units):
 
 
 BASELINES = {"startup": ["seed"], "idle": ["tini", "previous"], "check": ["pg_isready+psql"], "size": ["seed"],
-             "move": ["seed", "reresolve30s"], "fleet": ["static"]}
+             "move": ["seed", "reresolve30s"], "fleet": ["static"], "pagewalk": ["4k_pages"]}
 
 
 def baselines_of(scenario):
@@ -172,7 +172,7 @@ def table(samples, units):
 
 
 ORDER = ["startup", "startup:kernel", "recovery:route", "recovery:iface", "recovery:udp", "recovery:move", "move:hub_silent",
-         "move:hub_sends", "idle", "size", "check", "fleet:2", "fleet:3", "fleet:start", "fleet:hub"]
+         "move:hub_sends", "idle", "pagewalk", "size", "check", "fleet:2", "fleet:3", "fleet:start", "fleet:hub"]
 
 
 def order_key(key):

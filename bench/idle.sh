@@ -114,4 +114,16 @@ bench_idle() {
   wait "$sidecar_pid" "$tini_pid" ${previous_pid:+"$previous_pid"} 2>/dev/null || true
   # The seed's app keeps running: the recovery scenario reuses it.
   echo "$seed_pid" > "$BENCH_OUT/seed-app.pid"
+  bench_pagewalk
+}
+
+# What the machine charges an idle process for finding its memory again (bench/pagewalk.c):
+# 1,024 pages touched after 5 s asleep, on 4 KiB pages and within one 2 MiB page, as
+# wgsidecar's hot code is (memory/hot_code.hpp). Right after the idle window, on the same
+# quiet machine.
+bench_pagewalk() {
+  cc -O2 -o "$BENCH_OUT/pagewalk" "$BENCH_DIR/pagewalk.c"
+  "$BENCH_OUT/pagewalk" 5 5 | while read -r kind ms; do
+    sample pagewalk "$([ "$kind" = huge_pages ] && echo wgsidecar || echo "$kind")" touch_1024_pages "$ms" ms
+  done
 }

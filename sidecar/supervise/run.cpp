@@ -9,6 +9,7 @@
 #include "config/describe.hpp"
 #include "health/server.hpp"
 #include "log/log.hpp"
+#include "memory/hot_code.hpp"
 #include "memory/release.hpp"
 #include "monitor/monitor.hpp"
 #include "supervise/spawn.hpp"
@@ -184,6 +185,8 @@ class Session {
 
 int supervise(config::Config const& config, LockedStrings const& app_env, RunRequest const& request) {
   memory::share_one_arena();  // before any thread allocates
+  auto const hot_code = memory::keep_hot_code_on_huge_page();
+  log::debug("{}", hot_code.on_huge_page ? hot_code.detail : "hot code on small pages: " + hot_code.detail);
   SignalQueue signals;
   become_subreaper();
   Session session(config, app_env, request, signals);

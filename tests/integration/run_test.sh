@@ -81,6 +81,21 @@ expect_eq "and the app never started" false "$([ -e "$tmp/should-not-run" ] && e
 expect_eq "and the tunnel is down" "" "$(at_edge ip -o link show "$WG_INTERFACE" 2>/dev/null || true)"
 lab_pg_start >/dev/null
 
+echo "the code an idle run keeps running sits on one 2 MiB page, read-only"
+ip netns exec "$edge" "$wgsidecar" run -- sh -c 'echo $PPID > '"$tmp"'/hot.pid; exec sleep 60' &
+pid=$!
+for _ in $(seq 100); do [ -s "$tmp/hot.pid" ] && break; sleep 0.1; done
+# The first 2 MiB of the binary's image: cmake/hot-code.ld puts the hot code there.
+hot_mapping=$(awk '/^00400000-00600000 / { perms = $2; inside = 1; next } /^[0-9a-f]+-/ { inside = 0 }
+  inside && /^AnonHugePages:/ { print perms, $2 }' "/proc/$(cat "$tmp/hot.pid")/smaps")
+if grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled; then
+  expect_eq "transparent huge pages off: the code stays in the binary's own mapping" "" "$hot_mapping"
+else
+  expect_eq "one huge page, executable and not writable" "r-xp 2048" "$hot_mapping"
+fi
+expect_status "and the tunnel works through the moved code" 0 at_edge ping -c 1 -W 2 10.50.0.1
+kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+
 echo "--exec: the app replaces wgsidecar and keeps the tunnel"
 ip netns exec "$edge" "$wgsidecar" run --exec -- sh -c 'echo $$ > '"$tmp"'/exec.pid; exec sleep 60' &
 pid=$!
