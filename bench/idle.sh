@@ -124,6 +124,7 @@ bench_idle() {
 bench_pagewalk() {
   cc -O2 -o "$BENCH_OUT/pagewalk" "$BENCH_DIR/pagewalk.c"
   "$BENCH_OUT/pagewalk" 5 5 | while read -r kind ms; do
-    sample pagewalk "$([ "$kind" = huge_pages ] && echo wgsidecar || echo "$kind")" touch_1024_pages "$ms" ms
+    sample pagewalk "$([ "$kind" = huge_pages ] && echo wgsidecar || echo "$kind")" touch_1024_pages \
+      "$(awk -v ms="$ms" 'BEGIN { printf "%.0f", ms * 1000 }')" µs
   done
 }
