@@ -6,7 +6,8 @@
 // each level, microseconds a page. The tunnel probe touches about a hundred pages of code
 // spread over the binary's 6 MiB of text, the gating check several hundred. One 2 MiB page
 // is one TLB entry: touching 1,024 pages after 5 s asleep cost 2.6-6.2 ms of CPU on 4 KiB
-// pages and 0.03-0.2 ms within one 2 MiB page (bench/pagewalk.c).
+// pages and 0.03-0.2 ms within one 2 MiB page, in a cold hour on a Firecracker VM
+// (bench/pagewalk.c; in a warm one 75 against 29 µs).
 //
 // The link puts the code an idle `run` runs first in the text (cmake/hot-code.ld, written by
 // scripts/hot-code.sh from a profile); at start-up that 2 MiB is copied onto a transparent
