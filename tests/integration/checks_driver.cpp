@@ -4,14 +4,18 @@
 //
 //   checks_driver [--json] [--stages ping,tcp,...] [--interface-mtu N]
 //                 [--handshake-age SECONDS|never] [--icmp auto|datagram|raw] [--mtu-probe-timeout 400ms]
-//                 [--repeat N [--gap 10s]]
+//                 [--repeat N [--gap 10s]] [--again-on-input]
 // --repeat runs the checks N more times after the first and prints the CPU time each took
 // (bench/idle.sh's breakdown of a gating check by stage); --gap sleeps between them, as the
 // supervisor does between its checks, so caches have gone cold as they have there.
+// --again-on-input runs them again, in the same process, for each line read from stdin, and
+// prints each report: what one process keeps between logins (libpq's TLS context, the SCRAM
+// key) is tested against what changes in between (the CA file, the role's password).
 // Exit: 0 all passed, 69 a stage failed, 78 bad configuration, 64 bad flags.
 #include <time.h>
 
 #include <cstdio>
+#include <iostream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -44,6 +48,12 @@ void print_cpu_per_run(config::Config const& config, checks::CheckInputs const& 
     line += fmt::format(" {:.3f}", process_cpu_ms() - before);
   }
   std::puts(line.c_str());
+}
+
+void print_report(checks::Report const& report, bool json) {
+  auto const out = json ? checks::to_json(report).dump() + "\n" : checks::to_text(report);
+  std::fputs(out.c_str(), stdout);
+  std::fflush(stdout);
 }
 
 bool parse_stages(std::string_view list, checks::CheckInputs& inputs) {
@@ -96,11 +106,14 @@ int main(int argc, char** argv) {
   auto inputs = checks::inputs_from(loaded.config);
   bool json = false;
   unsigned repeat = 0;
+  bool again_on_input = false;
   Duration gap{0};
   for (int i = 1; i < argc; ++i) {
     std::string_view const flag = argv[i];
     if (flag == "--json") {
       json = true;
+    } else if (flag == "--again-on-input") {
+      again_on_input = true;
     } else if (flag == "--repeat" && i + 1 < argc) {
       repeat = static_cast<unsigned>(std::stoul(argv[++i]));
     } else if (flag == "--gap" && i + 1 < argc) {
@@ -114,9 +127,12 @@ int main(int argc, char** argv) {
       ++i;
     }
   }
-  auto const report = checks::prove_path(loaded.config, inputs);
-  auto const out = json ? checks::to_json(report).dump() + "\n" : checks::to_text(report);
-  std::fputs(out.c_str(), stdout);
+  auto report = checks::prove_path(loaded.config, inputs);
+  print_report(report, json);
   if (repeat > 0) print_cpu_per_run(loaded.config, inputs, repeat, gap);
+  for (std::string line; again_on_input && std::getline(std::cin, line);) {
+    report = checks::prove_path(loaded.config, inputs);
+    print_report(report, json);
+  }
   return report.exit_code();
 }

@@ -198,6 +198,58 @@ expect_contains "stall: TLS timeout" "TLS handshake did not finish" "$(stage tls
 expect_contains "stall: MTU hint" "MTU black hole" "$(stage tls hint)"
 ip netns exec "$ns" nft delete table inet h7stall
 
+echo "one process checking again and again (as run does): what it keeps follows the files and the role"
+# libpq keeps its TLS context (the parsed CA file) and the SCRAM key between logins; a rotated
+# CA file, a new salt or a changed password must each be seen at the very next check.
+cp "$tmp/h7-ca.crt" "$tmp/rotating-ca.crt"
+coproc again { ip netns exec "$ns" env -i PATH="$PATH" "${base_env[@]}" PGSSLROOTCERT="$tmp/rotating-ca.crt" \
+  "$driver" --json --stages tcp,tls,auth --again-on-input 2>&1; }
+again_pid=$again_PID
+read_report() { out=; read -r -t 30 out <&"${again[0]}" || true; }
+check_again() { echo >&"${again[1]}"; read_report; }
+set_password() { printf "ALTER ROLE app PASSWORD '%s';\n" "$1" | psql_local -d postgres; }
+read_report
+expect_stage "first check" auth ok
+check_again
+expect_stage "again, nothing changed" auth ok
+cp "$tmp/h7-other-ca.crt" "$tmp/rotating-ca.crt"
+check_again
+expect_stage "the CA file rewritten in place with another CA" tls fail
+cp "$tmp/h7-ca.crt" "$tmp/rotating-ca.crt"
+check_again
+expect_stage "the CA file rewritten back" auth ok
+cp "$tmp/h7-other-ca.crt" "$tmp/next-ca.crt" && mv "$tmp/next-ca.crt" "$tmp/rotating-ca.crt"
+check_again
+expect_stage "another CA file renamed into place" tls fail
+cp "$tmp/h7-ca.crt" "$tmp/next-ca.crt" && mv "$tmp/next-ca.crt" "$tmp/rotating-ca.crt"
+check_again
+expect_stage "the right CA renamed back" auth ok
+set_password "$password"
+check_again
+expect_stage "the same password set again (a new salt)" auth ok
+set_password "changed-$password"
+check_again
+expect_stage "the role's password changed" auth fail
+expect_contains "the role's password changed: libpq's reason" "password authentication failed" "$(stage auth error)"
+set_password "$password"
+check_again
+expect_stage "the password set back" auth ok
+no_secret "checking again"
+eval "exec ${again[1]}>&-"
+wait "$again_pid" 2>/dev/null || true
+
+echo "a wrong password for the same role, in a process that has logged in with the right one"
+set +e
+out=$(echo | ip netns exec "$ns" env -i PATH="$PATH" "${base_env[@]:0:4}" \
+  DATABASE_URL="postgresql://app:$password@$db_ip:5432/contacts?sslmode=require" \
+  DATABASE_READ_REPLICA_URL="postgresql://app:$wrong@$db_ip:5432/contacts?sslmode=require" \
+  "$driver" --json --stages tcp,tls,auth --again-on-input 2>&1 | tail -n 1)
+set -e
+expect_eq "right password: auth ok" ok "$(jq -r '.stages[] | select(.target=="primary" and .name=="auth") | .status' <<< "$out")"
+expect_eq "wrong password, same role and salt: auth fails" fail \
+  "$(jq -r '.stages[] | select(.target=="replica" and .name=="auth") | .status' <<< "$out")"
+expect_not_contains "wrong password, same role: it never shows" "$wrong" "$out"
+
 echo "server without TLS"
 set_ssl off
 check PGSSLMODE=require PGSSLROOTCERT= -- --stages tcp,tls,auth
