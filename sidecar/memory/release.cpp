@@ -1,5 +1,6 @@
 #include "memory/release.hpp"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@ std::string own_binary() {
   return length > 0 ? std::string(path, static_cast<std::size_t>(length)) : std::string();
 }
 
-// One /proc/self/smaps header line: "begin-end perms offset dev inode path".
+// One /proc/self/maps line: "begin-end perms offset dev inode path".
 bool parse_header(std::string const& line, Range& range, std::string& perms, std::string& path) {
   unsigned long begin = 0, end = 0;
   char mode[5] = {};
@@ -36,24 +37,51 @@ bool parse_header(std::string const& line, Range& range, std::string& perms, std
   return true;
 }
 
-// The binary's mappings that can be dropped without losing anything: not writable, and with
-// no page of their own (a page written during start-up, e.g. relocated, is anonymous and
-// would be lost). Read once: read-only mappings never gain such pages afterwards.
-std::vector<Range> clean_code_ranges() {
+// The binary's read-only mappings, from /proc/self/maps.
+std::vector<Range> read_only_mappings() {
   std::vector<Range> out;
   auto const binary = own_binary();
-  std::ifstream smaps("/proc/self/smaps");
+  std::ifstream maps("/proc/self/maps");
   std::string line, perms, path;
   Range range;
-  bool candidate = false;
-  while (std::getline(smaps, line)) {
-    if (parse_header(line, range, perms, path)) {
-      candidate = !binary.empty() && path == binary && perms.find('w') == std::string::npos;
-    } else if (candidate && line.rfind("Anonymous:", 0) == 0) {
-      if (std::stoul(line.substr(10)) == 0) out.push_back(range);
-      candidate = false;
+  while (std::getline(maps, line)) {
+    if (parse_header(line, range, perms, path) && !binary.empty() && path == binary &&
+        perms.find('w') == std::string::npos) {
+      out.push_back(range);
     }
   }
+  return out;
+}
+
+// A page of a private file mapping written before the mapping became read-only (the start's
+// relocations in the RELRO segment) is an anonymous copy: dropping it would bring back the
+// file's bytes. pagemap tells them apart: bit 63 present, bit 61 a page of the file.
+bool anonymous_copy(std::uint64_t entry) { return (entry >> 63 & 1U) != 0 && (entry >> 61 & 1U) == 0; }
+
+// The runs of `mapping` that hold no anonymous copy; none when pagemap cannot be read.
+void append_clean_runs(Range mapping, int pagemap, std::vector<Range>& out) {
+  auto const page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<std::uint64_t> entries((mapping.end - mapping.begin) / page);
+  auto const bytes = static_cast<ssize_t>(entries.size() * sizeof(std::uint64_t));
+  if (::pread(pagemap, entries.data(), bytes, static_cast<off_t>(mapping.begin / page * sizeof(std::uint64_t))) != bytes) {
+    return;
+  }
+  std::uintptr_t run = mapping.begin;
+  for (std::size_t i = 0; i <= entries.size(); ++i) {
+    auto const at = mapping.begin + i * page;
+    if (i < entries.size() && !anonymous_copy(entries[i])) continue;
+    if (at > run) out.push_back({run, at});
+    run = at + page;
+  }
+}
+
+// What can be dropped without losing anything. Read once: read-only pages gain no copies later.
+std::vector<Range> clean_code_ranges() {
+  std::vector<Range> out;
+  int const pagemap = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (pagemap < 0) return out;
+  for (auto const& mapping : read_only_mappings()) append_clean_runs(mapping, pagemap, out);
+  ::close(pagemap);
   return out;
 }
 
