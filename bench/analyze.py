@@ -98,12 +98,13 @@ def recovery_samples(out, samples, units):
             units[(scenario, "failed_requests")] = "failed/sent"
 
 
-BASELINES = {"startup": ["seed"], "idle": ["tini", "previous"], "check": ["pg_isready+psql"], "size": ["seed"],
-             "move": ["seed", "reresolve30s"], "fleet": ["static"], "pagewalk": ["4k_pages"]}
+BASELINES = {"startup": ["seed"], "idle": ["tini", "previous"], "idle:rds-bundle": ["previous"],
+             "check": ["pg_isready+psql"], "size": ["seed"], "move": ["seed", "reresolve30s"], "fleet": ["static"],
+             "pagewalk": ["4k_pages"]}
 
 
 def baselines_of(scenario):
-    return BASELINES.get(scenario.split(":")[0], ["seed"])
+    return BASELINES.get(scenario, BASELINES.get(scenario.split(":")[0], ["seed"]))
 
 
 def numbers(values):
@@ -172,7 +173,7 @@ def table(samples, units):
 
 
 ORDER = ["startup", "startup:kernel", "recovery:route", "recovery:iface", "recovery:udp", "recovery:move", "move:hub_silent",
-         "move:hub_sends", "idle", "pagewalk", "size", "check", "fleet:2", "fleet:3", "fleet:start", "fleet:hub"]
+         "move:hub_sends", "idle", "idle:rds-bundle", "pagewalk", "size", "check", "fleet:2", "fleet:3", "fleet:start", "fleet:hub"]
 
 
 def order_key(key):

@@ -10,6 +10,10 @@
 # recorded apart as `preempted`), and
 # from each lab's PostgreSQL the sessions opened meanwhile (pg_stat_database.sessions: the
 # logins the supervisor made; the app's pool is already connected and idle).
+# bench_idle_bundle then runs the two wgsidecars alone for a second window, each verifying the
+# database against a CA bundle the size of RDS's global bundle (Debian's public roots, 140-odd
+# certificates, plus the lab's CA), as the README's RDS recipe has it: a gating check's TLS
+# context is built from that file.
 
 # proc_cost PID: "CPU_NS VOLUNTARY_SWITCHES NONVOLUNTARY_SWITCHES" over all threads of PID.
 proc_cost() {
@@ -46,21 +50,31 @@ idle_record() {
   read -r c1 s1 p1 <<<"$after"
   read -r rss anon file <<<"$(rss_of "$pid")"
   if [ -n "$samples" ] && [ -s "$samples" ]; then
-    sample idle "$system" rss "$(sort -n "$samples" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')" KiB
-    sample idle "$system" rss_largest "$(sort -n "$samples" | tail -n1)" KiB
+    sample "${IDLE_SCENARIO:-idle}" "$system" rss "$(sort -n "$samples" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')" KiB
+    sample "${IDLE_SCENARIO:-idle}" "$system" rss_largest "$(sort -n "$samples" | tail -n1)" KiB
   else
-    sample idle "$system" rss "$rss" KiB
+    sample "${IDLE_SCENARIO:-idle}" "$system" rss "$rss" KiB
   fi
-  sample idle "$system" rss_anon "$anon" KiB
-  sample idle "$system" rss_file "$file" KiB
-  sample idle "$system" cpu "$(awk -v c="$((c1 - c0))" -v s="$seconds" 'BEGIN {printf "%.2f", c / 1e6 / s * 60}')" "ms per min"
-  sample idle "$system" wakeups "$(awk -v n="$((s1 - s0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
-  sample idle "$system" preempted "$(awk -v n="$((p1 - p0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
+  sample "${IDLE_SCENARIO:-idle}" "$system" rss_anon "$anon" KiB
+  sample "${IDLE_SCENARIO:-idle}" "$system" rss_file "$file" KiB
+  sample "${IDLE_SCENARIO:-idle}" "$system" cpu "$(awk -v c="$((c1 - c0))" -v s="$seconds" 'BEGIN {printf "%.2f", c / 1e6 / s * 60}')" "ms per min"
+  sample "${IDLE_SCENARIO:-idle}" "$system" wakeups "$(awk -v n="$((s1 - s0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
+  sample "${IDLE_SCENARIO:-idle}" "$system" preempted "$(awk -v n="$((p1 - p0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
 }
 
-# sidecar_idle PREFIX BINARY LOG: wgsidecar run with its default timers; prints its pid.
+# rds_sized_bundle CA_FILE PREFIX: a bundle of Debian's public roots and CA_FILE; prints its path.
+rds_sized_bundle() {
+  local bundle=$BENCH_OUT/ca-bundle-$2.pem
+  cat /etc/ssl/certs/ca-certificates.crt "$1" > "$bundle"
+  echo "$bundle"
+}
+
+# sidecar_idle PREFIX BINARY LOG [bundle]: wgsidecar run with its default timers, verifying the
+# database against the lab's CA or, given `bundle`, an RDS-sized bundle; prints its pid.
 sidecar_idle() {
-  (sidecar_env "$1" && unset SIDECAR_LOG_LEVEL && exec ip netns exec "$1"edge "$2" run -- "$BENCH_APP") >"$3" 2>&1 &
+  (sidecar_env "$1" && unset SIDECAR_LOG_LEVEL &&
+    if [ "${4:-}" = bundle ]; then PGSSLROOTCERT=$(rds_sized_bundle "$PGSSLROOTCERT" "$1"); fi &&
+    exec ip netns exec "$1"edge "$2" run -- "$BENCH_APP") >"$3" 2>&1 &
   echo $!
 }
 
@@ -115,6 +129,40 @@ bench_idle() {
   # The seed's app keeps running: the recovery scenario reuses it.
   echo "$seed_pid" > "$BENCH_OUT/seed-app.pid"
   bench_pagewalk
+}
+
+# bench_idle_bundle SIDECAR_PREFIX PREVIOUS_PREFIX SECONDS: the idle window again for the two
+# wgsidecars alone, each verifying against an RDS-sized CA bundle (scenario idle:rds-bundle).
+bench_idle_bundle() {
+  local sp=$1 pp=$2 seconds=$3 pids=() systems=(wgsidecar previous) prefixes=("$1" "$2") before=() after=() i
+  local sessions_before=() samplers=()
+  pids[0]=$(sidecar_idle "$sp" "$WGSIDECAR" "$BENCH_OUT/logs/idle-bundle-wgsidecar.log" bundle)
+  [ -z "${BENCH_PREVIOUS:-}" ] ||
+    pids[1]=$(sidecar_idle "$pp" "$BENCH_PREVIOUS" "$BENCH_OUT/logs/idle-bundle-previous.log" bundle)
+  for i in "${!pids[@]}"; do
+    wait_until 30 ip netns exec "${prefixes[i]}"edge curl -sf --max-time 1 http://127.0.0.1:8080/health ||
+      { bench_log "contacts-api under ${systems[i]} with the bundle did not become healthy"; return 1; }
+  done
+  for i in "${!pids[@]}"; do
+    sessions_before[i]=$(pg_sessions "${prefixes[i]}")
+    before[i]=$(proc_cost "${pids[i]}")
+    : > "$BENCH_OUT/rss-bundle-$i"
+    rss_sampler "${pids[i]}" "$BENCH_OUT/rss-bundle-$i" &
+    samplers+=($!)
+  done
+  bench_log "idle with an RDS-sized CA bundle: measuring for $seconds s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  note "Idle window with the bundle ($(grep -c BEGIN "$BENCH_OUT/ca-bundle-$sp.pem") CA certificates): load average $(cut -d' ' -f1-3 /proc/loadavg) at its start"
+  sleep "$seconds"
+  for i in "${!pids[@]}"; do after[i]=$(proc_cost "${pids[i]}"); done
+  kill "${samplers[@]}" 2>/dev/null || true
+  for i in "${!pids[@]}"; do
+    IDLE_SCENARIO=idle:rds-bundle idle_record "${systems[i]}" "${pids[i]}" "${before[i]}" "${after[i]}" "$seconds" \
+      "$BENCH_OUT/rss-bundle-$i"
+    sample idle:rds-bundle "${systems[i]}" db_logins \
+      "$(awk -v n="$(($(pg_sessions "${prefixes[i]}") - sessions_before[i]))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s * 60}')" "per min"
+  done
+  for i in "${!pids[@]}"; do stop_pid "${pids[i]}"; done
+  wait "${pids[@]}" 2>/dev/null || true
 }
 
 # What the machine charges an idle process for finding its memory again (bench/pagewalk.c):

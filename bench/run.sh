@@ -56,6 +56,7 @@ build_if_needed() {
 install_bench_tools() {
   local missing=()
   command -v tini >/dev/null || missing+=(tini)
+  [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
   /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || missing+=(python3-matplotlib)
   [ ${#missing[@]} -eq 0 ] && return
   bench_log "installing ${missing[*]}"
@@ -126,6 +127,7 @@ main() {
   if wanted idle || wanted recovery; then
     bench_log "3/5 idle cost"
     bench_idle "$SIDECAR_LAB" "$OTHER_LAB" "$THIRD_LAB" "$BENCH_IDLE_SECONDS"
+    bench_idle_bundle "$SIDECAR_LAB" "$THIRD_LAB" "$BENCH_IDLE_SECONDS"
     note "Idle: wgsidecar and the previous one (${BENCH_PREVIOUS:-not run}) with their default timers; CPU from schedstat (ns), wakeups = voluntary context switches of every thread (preempted = the nonvoluntary ones, a sign of the machine's load), RSS sampled every second (median and largest), db_logins = pg_stat_database.sessions opened during the window."
     note "Pagewalk (bench/pagewalk.c, right after the idle window): CPU to touch 1,024 pages after 5 s asleep, 5 rounds; wgsidecar = within one 2 MiB page, as its hot code is since memory/hot_code.hpp; 4k_pages = on 4 KiB pages."
   fi
