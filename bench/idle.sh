@@ -43,23 +43,24 @@ rss_sampler() {
   done
 }
 
-# idle_record SYSTEM PID BEFORE AFTER SECONDS [RSS_FILE]
+# idle_record SYSTEM PID BEFORE AFTER SECONDS [RSS_FILE]: samples under IDLE_SCENARIO (default idle).
 idle_record() {
   local system=$1 pid=$2 before=$3 after=$4 seconds=$5 samples=${6:-} c0 s0 p0 c1 s1 p1 rss anon file
+  local scenario=${IDLE_SCENARIO:-idle}
   read -r c0 s0 p0 <<<"$before"
   read -r c1 s1 p1 <<<"$after"
   read -r rss anon file <<<"$(rss_of "$pid")"
   if [ -n "$samples" ] && [ -s "$samples" ]; then
-    sample "${IDLE_SCENARIO:-idle}" "$system" rss "$(sort -n "$samples" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')" KiB
-    sample "${IDLE_SCENARIO:-idle}" "$system" rss_largest "$(sort -n "$samples" | tail -n1)" KiB
+    sample "$scenario" "$system" rss "$(sort -n "$samples" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')" KiB
+    sample "$scenario" "$system" rss_largest "$(sort -n "$samples" | tail -n1)" KiB
   else
-    sample "${IDLE_SCENARIO:-idle}" "$system" rss "$rss" KiB
+    sample "$scenario" "$system" rss "$rss" KiB
   fi
-  sample "${IDLE_SCENARIO:-idle}" "$system" rss_anon "$anon" KiB
-  sample "${IDLE_SCENARIO:-idle}" "$system" rss_file "$file" KiB
-  sample "${IDLE_SCENARIO:-idle}" "$system" cpu "$(awk -v c="$((c1 - c0))" -v s="$seconds" 'BEGIN {printf "%.2f", c / 1e6 / s * 60}')" "ms per min"
-  sample "${IDLE_SCENARIO:-idle}" "$system" wakeups "$(awk -v n="$((s1 - s0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
-  sample "${IDLE_SCENARIO:-idle}" "$system" preempted "$(awk -v n="$((p1 - p0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
+  sample "$scenario" "$system" rss_anon "$anon" KiB
+  sample "$scenario" "$system" rss_file "$file" KiB
+  sample "$scenario" "$system" cpu "$(awk -v c="$((c1 - c0))" -v s="$seconds" 'BEGIN {printf "%.2f", c / 1e6 / s * 60}')" "ms per min"
+  sample "$scenario" "$system" wakeups "$(awk -v n="$((s1 - s0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
+  sample "$scenario" "$system" preempted "$(awk -v n="$((p1 - p0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
 }
 
 # rds_sized_bundle CA_FILE PREFIX: a bundle of Debian's public roots and CA_FILE; prints its path.
