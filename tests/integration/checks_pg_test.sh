@@ -204,6 +204,7 @@ echo "one process checking again and again (as run does): what it keeps follows 
 cp "$tmp/h7-ca.crt" "$tmp/rotating-ca.crt"
 coproc again { ip netns exec "$ns" env -i PATH="$PATH" "${base_env[@]}" PGSSLROOTCERT="$tmp/rotating-ca.crt" \
   "$driver" --json --stages tcp,tls,auth --again-on-input 2>&1; }
+# shellcheck disable=SC2154  # coproc sets again_PID
 again_pid=$again_PID
 read_report() { out=; read -r -t 30 out <&"${again[0]}" || true; }
 check_again() { echo >&"${again[1]}"; read_report; }
