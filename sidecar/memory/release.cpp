@@ -76,7 +76,7 @@ void append_clean_runs(Range mapping, int pagemap, std::vector<Range>& out) {
 }
 
 // What can be dropped without losing anything. Read once: read-only pages gain no copies later.
-std::vector<Range> clean_code_ranges() {
+std::vector<Range> droppable_ranges() {
   std::vector<Range> out;
   int const pagemap = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
   if (pagemap < 0) return out;
@@ -91,7 +91,7 @@ void share_one_arena() { ::mallopt(M_ARENA_MAX, 1); }
 
 void release_after_burst() {
   ::malloc_trim(0);
-  static std::vector<Range> const ranges = clean_code_ranges();
+  static std::vector<Range> const ranges = droppable_ranges();
   for (auto const& range : ranges) {
     ::madvise(reinterpret_cast<void*>(range.begin), range.end - range.begin, MADV_DONTNEED);
   }
