@@ -70,6 +70,7 @@ struct Monitor::Probe {
   int outstanding = 1;  // the look, and the ping when there is a target
   checks::PingOutcome ping;
   bool pinged = false;
+  std::function<Inspection()> look;  // asked as the probe starts, answered as it ends
   Inspection seen;
 };
 
@@ -160,12 +161,13 @@ void Monitor::probe() {
     });
   }
   if (links_look_due(probe->started)) {
-    probe->seen = inspect(wireguard_, tunnel_);
+    probe->look = [seen = inspect(wireguard_, tunnel_)] { return seen; };
     next_links_look_ = probe->started + config_.monitor.check_interval;
   } else {
-    probe->seen = look_at_peer(tunnel_);
+    // The peer's counters are asked for now and read once the ping is answered: a userspace
+    // implementation's answer then waits in its socket, and the probe wakes once, not twice.
+    probe->look = ask_peer(tunnel_);
   }
-  if (!probe->seen.error.empty()) next_links_look_ = {};  // a look that failed is taken in full next time
   probe_part_done(probe);
 }
 
@@ -176,6 +178,8 @@ bool Monitor::links_look_due(Clock::time_point now) const { return !events_ || n
 void Monitor::probe_part_done(std::shared_ptr<Probe> const& probe) {
   if (--probe->outstanding > 0) return;
   probing_ = false;
+  probe->seen = probe->look();
+  if (!probe->seen.error.empty()) next_links_look_ = {};  // a look that failed is taken in full next time
   probe_finished(*probe);
 }
 

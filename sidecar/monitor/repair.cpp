@@ -26,8 +26,7 @@ std::string endpoints_text(std::vector<std::optional<wireguard::Endpoint>> const
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-void read_peer(wireguard::Backend& backend, Inspection& seen) {
-  auto state = backend.read();
+void read_peer(Result<wireguard::DeviceState> const& state, Inspection& seen) {
   if (!state) {
     seen.error = state.error().message;
     return;
@@ -132,15 +131,17 @@ std::string Inspection::damage() const {
   return {};
 }
 
-Inspection look_at_peer(tunnel::Tunnel& tunnel) {
+Inspection look_at_peer(tunnel::Tunnel& tunnel) { return ask_peer(tunnel)(); }
+
+std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel) {
   Inspection seen;
-  if (!tunnel.backend) {
-    seen.interface_present = seen.implementation_alive = false;
+  if (!tunnel.backend) seen.interface_present = seen.implementation_alive = false;
+  if (tunnel.backend) seen.implementation_alive = tunnel.backend->is_alive();
+  if (!seen.implementation_alive) return [seen] { return seen; };
+  return [seen, answer = tunnel.backend->ask()]() mutable {
+    read_peer(answer(), seen);
     return seen;
-  }
-  seen.implementation_alive = tunnel.backend->is_alive();
-  if (seen.implementation_alive) read_peer(*tunnel.backend, seen);
-  return seen;
+  };
 }
 
 Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
@@ -151,7 +152,7 @@ Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
     seen.error = links.error().message;
     return seen;
   }
-  if (seen.interface_present && seen.implementation_alive) read_peer(*tunnel.backend, seen);
+  if (seen.interface_present && seen.implementation_alive) read_peer(tunnel.backend->read(), seen);
   return seen;
 }
 

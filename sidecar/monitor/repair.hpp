@@ -3,6 +3,7 @@
 // out one step of the ladder. Blocking calls (netlink, UAPI, DNS, process start): the
 // monitor runs them on its worker thread, one at a time, and they alone touch the Tunnel.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -32,6 +33,9 @@ Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel);
 // The peer alone, and whether a userspace implementation still runs: the probe's look
 // while rtnetlink events watch the link.
 Inspection look_at_peer(tunnel::Tunnel& tunnel);
+// look_at_peer in two steps: the question now, the Inspection when the returned function is
+// called (wireguard::Backend::ask says why).
+std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel);
 
 struct StepOutcome {
   bool succeeded = false;

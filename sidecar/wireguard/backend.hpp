@@ -2,6 +2,7 @@
 // A WireGuard device wgsidecar configures: in the kernel (generic netlink) or in a
 // userspace implementation (UAPI socket). The link itself (addresses, MTU, routes) is
 // rtnetlink's business either way and lives in link_setup.
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,12 @@ class Backend {
   virtual std::string_view name() const = 0;  // "kernel" or "userspace"
   virtual Status configure(wireguard::DeviceSettings const& settings) = 0;
   virtual Result<wireguard::DeviceState> read() = 0;
+  // read() in two steps: the question now, the answer when the returned function is called
+  // (uapi::PendingGet says why). The kernel answers at once.
+  using Answer = std::function<Result<wireguard::DeviceState>()>;
+  virtual Answer ask() {
+    return [state = read()] { return state; };
+  }
   // The userspace implementation's process, when there is one we started (0 otherwise).
   virtual int process_id() const { return 0; }
   // Whether the device can still be configured (the userspace process may have died).

@@ -1,6 +1,7 @@
 // The userspace backend: an implementation such as wireguard-go serves the device, and
 // wgsidecar configures it over its UAPI socket. Used under WG_BACKEND=userspace, or under
 // auto when the kernel has no WireGuard.
+#include <memory>
 #include <optional>
 
 #include "wireguard/backend.hpp"
@@ -19,20 +20,33 @@ class UserspaceBackend final : public Backend {
 
   Status configure(wireguard::DeviceSettings const& settings) override {
     auto done = wireguard::uapi::set_device(ifname_, settings);
-    if (!done && process_ && !process_->is_running()) return died(done.error());
+    if (!done) return explained(done.error());
     return done;
   }
 
   Result<wireguard::DeviceState> read() override {
     auto state = wireguard::uapi::get_device(ifname_);
-    if (!state && process_ && !process_->is_running()) return died(state.error());
+    if (!state) return explained(state.error());
     return state;
+  }
+
+  // An implementation that dies between the question and the answer is seen by the next
+  // probe's look, which asks is_alive() first.
+  Answer ask() override {
+    auto pending = wireguard::uapi::ask_device(ifname_);
+    if (!pending) return [state = explained(pending.error())] { return state; };
+    return [shared = std::make_shared<wireguard::uapi::PendingGet>(std::move(*pending))] { return shared->reply(); };
   }
 
   int process_id() const override { return process_ ? process_->pid() : 0; }
   bool is_alive() override { return process_ ? process_->is_running() : wireguard::uapi::socket_accepts(ifname_); }
 
  private:
+  // The error, and the implementation's exit when that is what caused it.
+  Error explained(Error const& cause) const {
+    return process_ && !process_->is_running() ? died(cause) : cause;
+  }
+
   Error died(Error const& cause) const {
     return make_error(fmt::format("{}; the userspace implementation {}: {}", cause.message,
                                   process_->describe_exit(), process_->output()));

@@ -119,6 +119,35 @@ expect_contains "healthy, text: a line per stage" "✓ auth" "$text"
 expect_contains "healthy, text: TLS version shown" "TLSv1.3" "$text"
 expect_not_contains "healthy, text: the password never shows" "$password" "$text"
 
+echo "the TLS handshake takes one round trip (no HelloRetryRequest)"
+# PostgreSQL 15 keys TLS 1.3 with ssl_ecdh_curve alone (prime256v1): a client whose first key
+# share is X25519 is sent a HelloRetryRequest, one more round trip before every login. A relay
+# keeps what the server sends; a HelloRetryRequest is a ServerHello with this fixed random.
+hello_retry=cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c
+ip netns exec "$ns" python3 -c '
+import socket, sys, threading
+def pump(src, dst, keep=None):
+    while data := src.recv(65536):
+        dst.sendall(data)
+        if keep: keep.write(data); keep.flush()
+    dst.shutdown(socket.SHUT_WR)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5434)); s.listen(8)
+keep = open(sys.argv[2], "ab")
+while True:
+    c, _ = s.accept(); u = socket.create_connection((sys.argv[1], 5432))
+    threading.Thread(target=pump, args=(c, u), daemon=True).start()
+    threading.Thread(target=pump, args=(u, c, keep), daemon=True).start()
+' "$db_ip" "$tmp/from-server" &
+listener=$!
+for _ in $(seq 1 50); do ip netns exec "$ns" ss -ltn | grep -q ":5434 " && break; sleep 0.1; done
+check DB_PORT=5434 -- --stages tcp,tls,auth
+expect_stage "through the relay" auth ok
+from_server=$(od -An -v -tx1 "$tmp/from-server" | tr -d ' \n')
+expect_contains "through the relay: the server's TLS records were kept" 160303 "$from_server"
+expect_not_contains "the server sent no HelloRetryRequest" "$hello_retry" "$from_server"
+kill "$listener"; wait "$listener" 2>/dev/null || true; listener=
+
 echo "verify-full against another CA"
 check PGSSLROOTCERT="$tmp/h7-other-ca.crt" -- --stages tcp,tls,auth
 expect_eq "wrong CA: exit 69" 69 "$status"

@@ -36,6 +36,7 @@ class Connection {
   Connection& operator=(Connection const&) = delete;
   Connection& operator=(Connection&&) = delete;
   int fd() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
 
  private:
   int fd_;
@@ -137,20 +138,34 @@ Status check_ifname(std::string const& ifname) {
   return ok_status();
 }
 
-// One request and its reply, which `parse` reads in place: Result<T> parse(std::string_view).
+// The reply on `fd`, which `parse` reads in place: Result<T> parse(std::string_view).
 template <class Parse>
-auto exchange(std::string const& path, std::span<std::uint8_t const> request, Duration timeout, Parse parse)
-    -> decltype(parse(std::string_view())) {
-  auto const deadline = Clock::now() + timeout;
-  auto connection = connect_to(path, deadline);
-  if (!connection) return connection.error();
-  if (auto sent = send_all(connection->fd(), request, deadline); !sent) return sent.error();
+auto read_reply(int fd, Clock::time_point deadline, Parse parse) -> decltype(parse(std::string_view())) {
   auto& buffer = reply_buffer();
-  auto used = receive_reply(connection->fd(), deadline, buffer);
+  auto used = receive_reply(fd, deadline, buffer);
   if (!used) return used.error();
   auto parsed = parse(buffer.text().substr(0, *used));
   sodium_memzero(buffer.bytes().data(), *used);
   return parsed;
+}
+
+// A connection with `request` sent on it.
+Result<Connection> send_request(std::string const& path, std::span<std::uint8_t const> request,
+                                Clock::time_point deadline) {
+  auto connection = connect_to(path, deadline);
+  if (!connection) return connection.error();
+  if (auto sent = send_all(connection->fd(), request, deadline); !sent) return sent.error();
+  return connection;
+}
+
+// One request and its reply.
+template <class Parse>
+auto exchange(std::string const& path, std::span<std::uint8_t const> request, Duration timeout, Parse parse)
+    -> decltype(parse(std::string_view())) {
+  auto const deadline = Clock::now() + timeout;
+  auto connection = send_request(path, request, deadline);
+  if (!connection) return connection.error();
+  return read_reply(connection->fd(), deadline, parse);
 }
 
 Error with_context(std::string_view doing, std::string const& ifname, Error const& error) {
@@ -170,11 +185,36 @@ Status set_device(std::string const& ifname, wireguard::DeviceSettings const& se
 }
 
 Result<wireguard::DeviceState> get_device(std::string const& ifname, Duration timeout) {
+  auto pending = ask_device(ifname, timeout);
+  if (!pending) return pending.error();
+  return pending->reply();
+}
+
+Result<PendingGet> ask_device(std::string const& ifname, Duration timeout) {
   if (auto valid = check_ifname(ifname); !valid) return with_context("reading", ifname, valid.error());
+  auto const deadline = Clock::now() + timeout;
   auto const request = get_request;
-  auto state = exchange(socket_path(ifname), {reinterpret_cast<std::uint8_t const*>(request.data()), request.size()},
-                        timeout, parse_get);
-  if (!state) return with_context("reading", ifname, state.error());
+  auto connection = send_request(socket_path(ifname),
+                                 {reinterpret_cast<std::uint8_t const*>(request.data()), request.size()}, deadline);
+  if (!connection) return with_context("reading", ifname, connection.error());
+  return PendingGet(connection->release(), deadline, ifname);
+}
+
+PendingGet::PendingGet(int fd, Clock::time_point deadline, std::string ifname)
+    : fd_(fd), deadline_(deadline), ifname_(std::move(ifname)) {}
+
+PendingGet::PendingGet(PendingGet&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), deadline_(other.deadline_), ifname_(std::move(other.ifname_)) {}
+
+PendingGet::~PendingGet() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<wireguard::DeviceState> PendingGet::reply() {
+  if (fd_ < 0) return with_context("reading", ifname_, make_error("the reply was read already", EBADF));
+  Connection const connection(std::exchange(fd_, -1));
+  auto state = read_reply(connection.fd(), deadline_, parse_get);
+  if (!state) return with_context("reading", ifname_, state.error());
   return state;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Talking to a userspace WireGuard over its UAPI socket, as `wg` does (tools src/ipc-uapi.h):
 // one connection per request, every step bounded by a deadline.
+#include <chrono>
 #include <string>
 
 #include "util/duration.hpp"
@@ -21,6 +22,27 @@ Status set_device(std::string const& ifname, wireguard::DeviceSettings const& se
 
 // Reads the device's state. Errors read "reading IFNAME over PATH: ...".
 Result<wireguard::DeviceState> get_device(std::string const& ifname, Duration timeout = default_timeout);
+
+// get_device in two steps: the request goes now, the reply is read later. The implementation
+// answers within microseconds, but a caller that waits for it at once sleeps and wakes for it;
+// one with something else to wait for (the probe's ping) reads it when awake anyway.
+class PendingGet {
+ public:
+  PendingGet(int fd, std::chrono::steady_clock::time_point deadline, std::string ifname);
+  PendingGet(PendingGet&& other) noexcept;
+  PendingGet(PendingGet const&) = delete;
+  PendingGet& operator=(PendingGet const&) = delete;
+  PendingGet& operator=(PendingGet&&) = delete;
+  ~PendingGet();
+  // The reply, waited for until the request's deadline at most; once.
+  Result<wireguard::DeviceState> reply();
+
+ private:
+  int fd_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::string ifname_;
+};
+Result<PendingGet> ask_device(std::string const& ifname, Duration timeout = default_timeout);
 
 // Whether an implementation accepts connections on the interface's socket right now. A
 // socket file left behind by a dead implementation refuses them.
