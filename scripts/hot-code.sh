@@ -56,9 +56,14 @@ profile() {
   { sample 100ms 1s "$seconds"; sample 10s 60s $((seconds * 3)); } | sort -u >"$work/hot"
 }
 
-# The archives the binary links, as CMake links them, and those the compiler adds.
+# The archives the binary links, as CMake links them (link.txt under Make, the build's own
+# command under Ninja, run from the build directory), and those the compiler adds.
 archives() {
-  grep -o '[^ ]*\.a' "$build/sidecar/CMakeFiles/wgsidecar.dir/link.txt" | sed "s|^lib|$build/sidecar/lib|"
+  if [ -f "$build/sidecar/CMakeFiles/wgsidecar.dir/link.txt" ]; then
+    grep -o '[^ ]*\.a' "$build/sidecar/CMakeFiles/wgsidecar.dir/link.txt" | sed "s|^lib|$build/sidecar/lib|"
+  else
+    ninja -C "$build" -t commands sidecar/wgsidecar | tail -1 | grep -o '[^ ]*\.a' | sed "s|^\([^/]\)|$build/\1|"
+  fi
   for lib in libstdc++.a libc.a libm.a libgcc.a libgcc_eh.a; do c++ -print-file-name=$lib; done
 }
 
