@@ -42,10 +42,13 @@ pid=$(pgrep -f "wireguard-go -f $WG_INTERFACE" | head -n 1)
 expect_eq "wireguard-go runs for the interface" true "$([ -n "$pid" ] && echo true || echo false)"
 expect_not_contains "not in wireguard-go's argv" "$WG_PRIVATE_KEY" "$(tr '\0' ' ' < "/proc/$pid/cmdline")"
 expect_not_contains "not in wireguard-go's environment" "WG_PRIVATE_KEY" "$(tr '\0' '\n' < "/proc/$pid/environ")"
-hits=$(grep -rlsF "$WG_PRIVATE_KEY" /etc /run /var/run /tmp /var/tmp /root 2>/dev/null | grep -vE "^(/var)?/run/wgsidecar-lab/" || true)
+# Regular files only, each directory on its own filesystem: a chroot under /var/tmp (as
+# scripts/fresh-check.sh makes) mounts /proc and /dev, whose files a read never finishes.
+files_holding() { find "${@:2}" -xdev -type f -print0 2>/dev/null | xargs -0 -r grep -lsF -- "$1" || true; }
+hits=$(files_holding "$WG_PRIVATE_KEY" /etc /run /var/run /tmp /var/tmp /root | grep -vE "^(/var)?/run/wgsidecar-lab/" || true)
 expect_eq "no file outside the lab's own state holds the key" "" "$hits"
 hex=$(printf '%s' "$WG_PRIVATE_KEY" | base64 -d | od -An -tx1 | tr -d ' \n')
-hits=$(grep -rlsF "$hex" /etc /run /var/run /tmp /var/tmp 2>/dev/null || true)
+hits=$(files_holding "$hex" /etc /run /var/run /tmp /var/tmp)
 expect_eq "no file holds the key in UAPI hex either" "" "$hits"
 
 echo "up again is idempotent"
