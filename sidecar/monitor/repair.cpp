@@ -135,8 +135,8 @@ Inspection look_at_peer(tunnel::Tunnel& tunnel) { return ask_peer(tunnel)(); }
 
 std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel) {
   Inspection seen;
-  if (!tunnel.backend) seen.interface_present = seen.implementation_alive = false;
-  if (tunnel.backend) seen.implementation_alive = tunnel.backend->is_alive();
+  seen.interface_present = tunnel.backend != nullptr;  // a re-creation that failed half-way left none
+  seen.implementation_alive = tunnel.backend && tunnel.backend->is_alive();
   if (!seen.implementation_alive) return [seen] { return seen; };
   return [seen, answer = tunnel.backend->ask()]() mutable {
     read_peer(answer(), seen);

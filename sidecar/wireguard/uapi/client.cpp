@@ -25,23 +25,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class Connection {
- public:
-  explicit Connection(int fd) : fd_(fd) {}
-  ~Connection() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Connection(Connection&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Connection(Connection const&) = delete;
-  Connection& operator=(Connection const&) = delete;
-  Connection& operator=(Connection&&) = delete;
-  int fd() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
 Error system_error(std::string_view what, int code) {
   return make_error(fmt::format("{}: {}", what, std::strerror(code)), code);
 }
@@ -190,6 +173,10 @@ Result<wireguard::DeviceState> get_device(std::string const& ifname, Duration ti
   return pending->reply();
 }
 
+Connection::~Connection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 Result<PendingGet> ask_device(std::string const& ifname, Duration timeout) {
   if (auto valid = check_ifname(ifname); !valid) return with_context("reading", ifname, valid.error());
   auto const deadline = Clock::now() + timeout;
@@ -197,22 +184,15 @@ Result<PendingGet> ask_device(std::string const& ifname, Duration timeout) {
   auto connection = send_request(socket_path(ifname),
                                  {reinterpret_cast<std::uint8_t const*>(request.data()), request.size()}, deadline);
   if (!connection) return with_context("reading", ifname, connection.error());
-  return PendingGet(connection->release(), deadline, ifname);
+  return PendingGet(std::move(*connection), deadline, ifname);
 }
 
-PendingGet::PendingGet(int fd, Clock::time_point deadline, std::string ifname)
-    : fd_(fd), deadline_(deadline), ifname_(std::move(ifname)) {}
-
-PendingGet::PendingGet(PendingGet&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), deadline_(other.deadline_), ifname_(std::move(other.ifname_)) {}
-
-PendingGet::~PendingGet() {
-  if (fd_ >= 0) ::close(fd_);
-}
+PendingGet::PendingGet(Connection connection, Clock::time_point deadline, std::string ifname)
+    : connection_(std::move(connection)), deadline_(deadline), ifname_(std::move(ifname)) {}
 
 Result<wireguard::DeviceState> PendingGet::reply() {
-  if (fd_ < 0) return with_context("reading", ifname_, make_error("the reply was read already", EBADF));
-  Connection const connection(std::exchange(fd_, -1));
+  if (connection_.fd() < 0) return with_context("reading", ifname_, make_error("the reply was read already", EBADF));
+  Connection const connection(connection_.release());
   auto state = read_reply(connection.fd(), deadline_, parse_get);
   if (!state) return with_context("reading", ifname_, state.error());
   return state;

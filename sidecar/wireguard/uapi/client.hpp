@@ -3,6 +3,7 @@
 // one connection per request, every step bounded by a deadline.
 #include <chrono>
 #include <string>
+#include <utility>
 
 #include "util/duration.hpp"
 #include "util/result.hpp"
@@ -23,22 +24,33 @@ Status set_device(std::string const& ifname, wireguard::DeviceSettings const& se
 // Reads the device's state. Errors read "reading IFNAME over PATH: ...".
 Result<wireguard::DeviceState> get_device(std::string const& ifname, Duration timeout = default_timeout);
 
+// A connected UAPI socket, closed when dropped.
+class Connection {
+ public:
+  explicit Connection(int fd) : fd_(fd) {}
+  ~Connection();
+  Connection(Connection&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Connection(Connection const&) = delete;
+  Connection& operator=(Connection const&) = delete;
+  Connection& operator=(Connection&&) = delete;
+  int fd() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
 // get_device in two steps: the request goes now, the reply is read later. The implementation
 // answers within microseconds, but a caller that waits for it at once sleeps and wakes for it;
 // one with something else to wait for (the probe's ping) reads it when awake anyway.
 class PendingGet {
  public:
-  PendingGet(int fd, std::chrono::steady_clock::time_point deadline, std::string ifname);
-  PendingGet(PendingGet&& other) noexcept;
-  PendingGet(PendingGet const&) = delete;
-  PendingGet& operator=(PendingGet const&) = delete;
-  PendingGet& operator=(PendingGet&&) = delete;
-  ~PendingGet();
+  PendingGet(Connection connection, std::chrono::steady_clock::time_point deadline, std::string ifname);
   // The reply, waited for until the request's deadline at most; once.
   Result<wireguard::DeviceState> reply();
 
  private:
-  int fd_;
+  Connection connection_;
   std::chrono::steady_clock::time_point deadline_;
   std::string ifname_;
 };
