@@ -373,6 +373,7 @@ void Monitor::schedule_lookup() {
 // Each named endpoint again. The peer is only touched when the address it uses is no longer
 // among the answers (a round-robin name that reorders its answers is not a move).
 void Monitor::look_up_names() {
+  auto const probes_pages = memory::MappedPages::now();
   auto const now = Clock::now();
   std::optional<Duration> ttl;
   std::string moved;
@@ -397,7 +398,7 @@ void Monitor::look_up_names() {
   log::debug("the hub's endpoint names were looked up again; next in {}", format_duration(names_.kept_for(ttl)));
   schedule_lookup();
   if (!moved.empty() && tunnel_.backend) return take(Step::peer, moved);
-  memory::release_after_burst();  // c-ares is not needed again until the TTL runs out
+  memory::release_after_burst(probes_pages);  // c-ares is not needed again until the TTL runs out
 }
 
 void Monitor::set_state(State state) {

@@ -12,6 +12,11 @@
 namespace wgs::monitor {
 namespace {
 
+// A check keeps mapped what was mapped before it: the probes' pages, but also whatever else ran
+// since (the start, a repair, a scrape of /metrics). The first check and every tenth after it
+// release everything, so pages the idle work no longer touches do not stay for good.
+constexpr unsigned release_all_every = 10;
+
 // The gating stages only (SIDECAR_REQUIRE). The handshake is read through a backend of its
 // own, so the check never touches the Tunnel the monitor may be re-creating.
 checks::Report gating_checks(config::Config const& config) {
@@ -84,9 +89,11 @@ void Readiness::run() {
   if (stopped_ || running_) return;
   running_ = true;
   last_start_ = Clock::now();
-  boost::asio::post(thread_, [this] {
+  bool const release_all = checks_run_++ % release_all_every == 0;
+  boost::asio::post(thread_, [this, release_all] {
+    auto const kept = release_all ? memory::MappedPages() : memory::MappedPages::now();
     auto report = gating_checks(config_);
-    memory::release_after_burst();  // libpq's and OpenSSL's code is not needed again for a while
+    memory::release_after_burst(kept);  // libpq's and OpenSSL's code is not needed again for a while
     boost::asio::post(loop_, [this, report = std::move(report)] { finished(report); });
   });
 }

@@ -60,6 +60,7 @@ class Readiness {
   bool stopped_ = false;
   std::optional<Clock::time_point> last_start_;
   unsigned failures_ = 0;
+  unsigned checks_run_ = 0;
   boost::asio::thread_pool thread_{1};
 };
 

@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -41,6 +42,25 @@ std::vector<Snapshot> read_only_bytes() {
   return out;
 }
 
+// A megabyte of the binary's read-only data, for pages to map and drop: pages half of it apart
+// are never mapped by one fault (the kernel maps at most 64 KiB around a faulting page), nor
+// by a fault on the data around the table.
+constexpr std::size_t table_size = 1 << 20;
+alignas(4096) unsigned char const table[table_size] = {1};
+
+void touch(unsigned char const* byte) { [[maybe_unused]] unsigned char const read = *static_cast<unsigned char const volatile*>(byte); }
+
+// Whether the page holding `address` is mapped in this process (pagemap's bit 63).
+bool is_mapped(void const* address) {
+  auto const page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  int const pagemap = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  std::uint64_t entry = 0;
+  auto const at = static_cast<off_t>(reinterpret_cast<std::uintptr_t>(address) / page * sizeof entry);
+  bool const read = pagemap >= 0 && ::pread(pagemap, &entry, sizeof entry, at) == static_cast<ssize_t>(sizeof entry);
+  if (pagemap >= 0) ::close(pagemap);
+  return read && (entry >> 63 & 1U) != 0;
+}
+
 }  // namespace
 
 // The start writes some pages of the read-only segment (relocations before RELRO): those
@@ -55,4 +75,21 @@ TEST_CASE("releasing the binary's clean pages changes none of its bytes") {
     bool const same = after[i].bytes == before[i].bytes;
     CHECK_MESSAGE(same, "the mapping at ", before[i].begin, " lost bytes written at the start");
   }
+}
+
+// A gating check runs between two probes: what it mapped goes, what the probes had mapped stays
+// (the next probe would fault it in again, or read it back from the disk).
+TEST_CASE("a burst's release drops the pages the burst mapped and keeps those mapped before it") {
+  unsigned char const* idle = &table[table_size / 4];
+  unsigned char const* burst = &table[table_size / 4 * 3];
+  memory::release_after_burst();
+  touch(idle);
+  REQUIRE(is_mapped(idle));
+  REQUIRE_FALSE(is_mapped(burst));
+  auto const before = memory::MappedPages::now();
+  touch(burst);
+  REQUIRE(is_mapped(burst));
+  memory::release_after_burst(before);
+  CHECK(is_mapped(idle));
+  CHECK_FALSE(is_mapped(burst));
 }

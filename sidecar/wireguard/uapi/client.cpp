@@ -1,6 +1,5 @@
 #include "wireguard/uapi/client.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -58,13 +57,15 @@ Result<Connection> connect_to(std::string const& path, Clock::time_point deadlin
   if (::connect(connection.fd(), reinterpret_cast<sockaddr const*>(&address), sizeof address) != 0) {
     return system_error("connect", errno);
   }
-  ::fcntl(connection.fd(), F_SETFL, ::fcntl(connection.fd(), F_GETFL) | O_NONBLOCK);
   return connection;
 }
 
+// The socket stays blocking for its connect (bounded by SO_SNDTIMEO); each send and receive
+// asks not to block (MSG_DONTWAIT) and poll keeps the deadline. The monitor connects at every
+// probe, and switching the socket's mode would cost two more system calls each time.
 Status send_all(int fd, std::span<std::uint8_t const> bytes, Clock::time_point deadline) {
   while (!bytes.empty()) {
-    auto const sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    auto const sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent > 0) {
       bytes = bytes.subspan(static_cast<std::size_t>(sent));
     } else if (errno == EAGAIN || errno == EINTR) {
@@ -100,7 +101,7 @@ Result<std::size_t> receive_reply(int fd, Clock::time_point deadline, Secret& bu
     if (used == buffer.size()) {
       if (auto grown = grow(buffer, used); !grown) return grown.error();
     }
-    auto const got = ::recv(fd, buffer.bytes().data() + used, buffer.size() - used, 0);
+    auto const got = ::recv(fd, buffer.bytes().data() + used, buffer.size() - used, MSG_DONTWAIT);
     if (got > 0) {
       used += static_cast<std::size_t>(got);
     } else if (got == 0) {
