@@ -131,8 +131,6 @@ std::string Inspection::damage() const {
   return {};
 }
 
-Inspection look_at_peer(tunnel::Tunnel& tunnel) { return ask_peer(tunnel)(); }
-
 std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel) {
   Inspection seen;
   seen.interface_present = tunnel.backend != nullptr;  // a re-creation that failed half-way left none
@@ -146,7 +144,7 @@ std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel) {
 
 Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
   Inspection seen;
-  if (!tunnel.backend) return look_at_peer(tunnel);
+  if (!tunnel.backend) return ask_peer(tunnel)();  // answered at once: there is no device to ask
   seen.implementation_alive = tunnel.backend->is_alive();
   if (auto links = look_at_links(wireguard, tunnel, seen); !links) {
     seen.error = links.error().message;

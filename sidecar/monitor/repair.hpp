@@ -31,10 +31,8 @@ struct Inspection {
 // The link (rtnetlink: present, up, its addresses and routes) and the peer.
 Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel);
 // The peer alone, and whether a userspace implementation still runs: the probe's look
-// while rtnetlink events watch the link.
-Inspection look_at_peer(tunnel::Tunnel& tunnel);
-// look_at_peer in two steps: the question now, the Inspection when the returned function is
-// called (wireguard::Backend::ask says why).
+// while rtnetlink events watch the link. In two steps: the question now, the Inspection when
+// the returned function is called (wireguard::Backend::ask says why).
 std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel);
 
 struct StepOutcome {
