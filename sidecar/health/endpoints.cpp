@@ -51,7 +51,7 @@ Reply respond(std::string_view method, std::string_view target, SnapshotSource c
     // The source is the supervisor's code; an exception escaping here would end the
     // event loop, so it becomes a 500 instead.
     try {
-      reply = from_snapshot(path, source());
+      reply = from_snapshot(path, source(path == "/readyz" ? Detail::verdict : Detail::full));
     } catch (std::exception const& e) {
       log::warn("health: building the snapshot for {} failed: {}", path, e.what());
       reply = error_reply(500, "internal error: the snapshot could not be built");

@@ -56,6 +56,10 @@ struct Snapshot {
   double uptime_seconds = 0;
 };
 
-using SnapshotSource = std::function<Snapshot()>;
+// What an answer needs: /readyz the verdict alone; /status and /metrics everything, the
+// tunnel's handshake and counters as they are now included (the monitor reads them for it).
+enum class Detail { verdict, full };
+
+using SnapshotSource = std::function<Snapshot(Detail)>;
 
 }  // namespace wgs::health

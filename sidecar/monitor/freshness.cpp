@@ -8,7 +8,9 @@ Freshness::Freshness(Duration stale_after, Clock::time_point start)
     : stale_after_(stale_after), last_sign_of_life_(start) {}
 
 // rx going down means the counters started again (a new device): that is not traffic.
-bool Freshness::received(Observation const& seen) const { return last_rx_ && seen.rx_bytes > *last_rx_; }
+bool Freshness::received(Observation const& seen) const {
+  return seen.peer_read && last_rx_ && seen.rx_bytes > *last_rx_;
+}
 
 bool Freshness::answered(Observation const& seen) const {
   return seen.ping_replied || (!pings_answered_ && received(seen));
@@ -22,8 +24,9 @@ void Freshness::observe(Observation const& seen) {
     sent_unanswered_ = 0;
   } else if (seen.pinged) {
     ++unanswered_;
-    if (last_tx_ && seen.tx_bytes > *last_tx_) sent_unanswered_ += seen.tx_bytes - *last_tx_;
+    if (seen.peer_read && last_tx_ && seen.tx_bytes > *last_tx_) sent_unanswered_ += seen.tx_bytes - *last_tx_;
   }
+  if (!seen.peer_read) return;  // the counters read last stay the baseline
   last_rx_ = seen.rx_bytes;
   last_tx_ = seen.tx_bytes;
   handshake_age_ = seen.handshake_age;

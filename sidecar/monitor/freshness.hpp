@@ -6,7 +6,8 @@
 // SIDECAR_STALE_AFTER. Received bytes do not excuse a lost ping once pings have been answered:
 // a hub that still sends (a database's retransmissions) may no longer hear the edge. Where
 // pings never get an answer (ICMP filtered), the counters since the last probe judge instead:
-// nothing received at all. Pure logic on timestamps, so tests drive the clock.
+// nothing received at all. A probe whose ping is answered needs no counters (its own answer
+// is the sign of life), so it may leave the peer unread. Pure logic on timestamps, so tests drive the clock.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -30,6 +31,7 @@ struct Observation {
   std::uint64_t rx_bytes = 0;
   std::uint64_t tx_bytes = 0;
   bool pinged = false;  // a ping was sent through the tunnel (it asks the hub for an answer)
+  bool peer_read = true;  // false: the ping alone; the handshake and counters were not read
 };
 
 class Freshness {
@@ -43,6 +45,10 @@ class Freshness {
   std::string why_stale(Clock::time_point now) const;
   // The latest probe asked the hub and got nothing back, nor anything else since the one before.
   bool suspect() const { return unanswered_ > 0; }
+  // Whether the next probe must read the peer (handshake, counters) as it starts, not only
+  // when its ping goes unanswered: pings have never been answered on this path, so the
+  // counters are all there is to judge by, or the latest went unanswered.
+  bool counters_needed() const { return !pings_answered_ || suspect(); }
   // A re-created device starts with no handshake and zero counters; the silence so far
   // still counts, or a tunnel that never comes back would never be given up on.
   void forget_counters();

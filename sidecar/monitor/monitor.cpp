@@ -3,6 +3,7 @@
 #include <net/if.h>
 
 #include <algorithm>
+#include <future>
 
 #include <boost/asio/post.hpp>
 
@@ -16,6 +17,11 @@ namespace {
 constexpr std::size_t kept_recoveries = 20;
 constexpr Duration look_delay{100};  // events come in bursts: one look after the burst
 constexpr Duration lookup_timeout{2000};
+// /status and /metrics read the peer for themselves, at most once a second (a client
+// polling them cannot make wireguard-go busier than that), and wait for the monitor's
+// thread no longer than this before they answer with the latest reading.
+constexpr Duration view_reading_kept{1000};
+constexpr Duration view_read_wait{100};
 
 // SIDECAR_PING_HOST, else the address the primary database is dialled at (resolved once: an
 // RDS name behind the hub is as good a target as the hub's own tunnel address).
@@ -70,7 +76,7 @@ struct Monitor::Probe {
   int outstanding = 1;  // the look, and the ping when there is a target
   checks::PingOutcome ping;
   bool pinged = false;
-  std::function<Inspection()> look;  // asked as the probe starts, answered as it ends
+  std::function<Inspection()> look;  // asked as the probe starts, answered as it ends; or none
   Inspection seen;
 };
 
@@ -163,7 +169,7 @@ void Monitor::probe() {
   if (links_look_due(probe->started)) {
     probe->look = [seen = inspect(wireguard_, tunnel_)] { return seen; };
     next_links_look_ = probe->started + config_.monitor.check_interval;
-  } else {
+  } else if (peer_read_due()) {
     // The peer's counters are asked for now and read once the ping is answered: a userspace
     // implementation's answer then waits in its socket, and the probe wakes once, not twice.
     probe->look = ask_peer(tunnel_);
@@ -175,10 +181,23 @@ void Monitor::probe() {
 // every probe looks.
 bool Monitor::links_look_due(Clock::time_point now) const { return !events_ || now >= next_links_look_; }
 
+// Whether the probe reads the peer from its start. While pings are answered it need not:
+// each read costs wireguard-go more than the supervisor's whole probe, and a lost ping has
+// the peer read at once (look_after_ping).
+bool Monitor::peer_read_due() const { return !pinger_ || freshness_.counters_needed() || ladder_.in_trouble(); }
+
+// The probe did not ask for the peer as it started: an answered ping says enough; after a
+// lost one, what the device sent and received meanwhile and whether the implementation still
+// runs are read now.
+Inspection Monitor::look_after_ping(Probe const& probe) {
+  if (probe.ping.replied) return {};
+  return ask_peer(tunnel_)();
+}
+
 void Monitor::probe_part_done(std::shared_ptr<Probe> const& probe) {
   if (--probe->outstanding > 0) return;
   probing_ = false;
-  probe->seen = probe->look();
+  probe->seen = probe->look ? probe->look() : look_after_ping(*probe);
   if (!probe->seen.error.empty()) next_links_look_ = {};  // a look that failed is taken in full next time
   probe_finished(*probe);
 }
@@ -203,7 +222,7 @@ void Monitor::probe_finished(Probe const& probe) {
   // The signs of life date from the probe's start: the counters were read then, and a reply
   // came a round trip later; dating them at the end would stretch them by a ping timeout.
   freshness_.observe({probe.started, probe.ping.replied, probe.seen.handshake_age, probe.seen.rx_bytes,
-                      probe.seen.tx_bytes, probe.pinged});
+                      probe.seen.tx_bytes, probe.pinged, probe.seen.peer_read});
   if (!enrollment_ && ping_target_) {
     if (auto sign = shared_key_signs_.observe(probe.started, probe.ping.replied, probe.seen.handshake_age)) {
       log::warn("{}", *sign);
@@ -418,11 +437,28 @@ std::string_view Monitor::state_name(State state) {
 
 void Monitor::record_view(Inspection const& seen) {
   if (!seen.error.empty()) log::debug("tunnel inspection: {}", seen.error);
+  if (!seen.peer_read) return;
   std::lock_guard lock(view_mutex_);
+  view_.peer_read_at = Clock::now();
   view_.handshake_age_seconds.reset();
   if (seen.handshake_age) view_.handshake_age_seconds = std::chrono::duration<double>(*seen.handshake_age).count();
   view_.rx_bytes = seen.rx_bytes;
   view_.tx_bytes = seen.tx_bytes;
+}
+
+void Monitor::read_peer_for_view() {
+  {
+    std::lock_guard lock(view_mutex_);
+    if (Clock::now() - view_.peer_read_at < view_reading_kept) return;
+  }
+  auto read = std::make_shared<std::promise<void>>();
+  auto done = read->get_future();
+  boost::asio::post(loop_, [this, read] {
+    // A probe under way has asked already: a read now could show counters newer than its own.
+    if (!probing_ && !stopped_ && !given_up_ && tunnel_.backend) record_view(ask_peer(tunnel_)());
+    read->set_value();
+  });
+  done.wait_for(view_read_wait);
 }
 
 void Monitor::checked(checks::Report const& report) {

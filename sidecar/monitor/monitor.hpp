@@ -1,19 +1,20 @@
 #pragma once
 // Keeps the tunnel alive while the app runs, without restarting the app. Every
-// SIDECAR_PROBE_INTERVAL: a ping through the tunnel and a look at the peer (handshake age,
-// rx/tx counters). The link itself (addresses, routes, up) is watched through rtnetlink
-// events, which bring a full look forward, so a deleted route or interface is mended at
-// once; a probe looks at the link too once every SIDECAR_CHECK_INTERVAL, and at every probe
-// when events cannot be had. A stale tunnel climbs the ladder
+// SIDECAR_PROBE_INTERVAL: a ping through the tunnel, and a look at the peer (handshake age,
+// rx/tx counters) when the ping goes unanswered or cannot prove anything (no ping target,
+// pings never answered, trouble already). The link itself (addresses, routes, up) is watched
+// through rtnetlink events, which bring a full look forward, so a deleted route or interface
+// is mended at once; a probe looks at the link and the peer once every SIDECAR_CHECK_INTERVAL,
+// and at every probe when events cannot be had. A stale tunnel climbs the ladder
 // (monitor/ladder.hpp); past SIDECAR_GIVE_UP_AFTER it gives up. The hub's endpoint name is
 // looked up again when its TTL runs out, when /etc/hosts or /etc/resolv.conf change, and when
 // the hub stops answering; a new address is applied to the peer in place. The gating checks
 // for /readyz keep a cadence of their own (monitor/readiness.hpp).
 //
 // Runs on a thread of its own with its own event loop, so an idle probe wakes one thread
-// (its timer, the peer's UAPI reply, the ping's answer) and nothing else; steps (netlink,
-// UAPI, DNS, re-creating) run there in turn, and that thread alone touches the Tunnel. The
-// supervisor's thread reads what /status shows through describe(), under a lock.
+// (its timer, the ping's answer) and nothing else; steps (netlink, UAPI, DNS, re-creating)
+// run there in turn, and that thread alone touches the Tunnel. The supervisor's thread reads
+// what /status shows through describe(), under a lock.
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -74,6 +75,10 @@ class Monitor {
   // Trouble seen elsewhere (the app exited): run the gating checks now. Any thread.
   void recheck(std::string reason);
 
+  // /status and /metrics show the peer's handshake and counters, which probes whose ping
+  // is answered leave unread: read them now unless the latest reading is under a second old.
+  // Any thread; waits at most 100 ms (a step in progress), then the latest reading stands.
+  void read_peer_for_view();
   // The monitor's part of /readyz, /status and /metrics. Any thread.
   void describe(health::Snapshot& snapshot) const;
 
@@ -88,6 +93,7 @@ class Monitor {
     std::optional<double> handshake_age_seconds;
     std::uint64_t rx_bytes = 0;
     std::uint64_t tx_bytes = 0;
+    Clock::time_point peer_read_at{};  // when the three above were read
     std::optional<double> last_probe_ms;
     std::optional<checks::Report> last_check;
     std::chrono::steady_clock::time_point last_check_at{};
@@ -117,6 +123,8 @@ class Monitor {
   void look_up_names();
   void set_state(State state);
   bool links_look_due(Clock::time_point now) const;
+  bool peer_read_due() const;
+  Inspection look_after_ping(Probe const& probe);
   void record_view(Inspection const& seen);
   void checked(checks::Report const& report);
 

@@ -31,6 +31,7 @@ void read_peer(Result<wireguard::DeviceState> const& state, Inspection& seen) {
     seen.error = state.error().message;
     return;
   }
+  seen.peer_read = true;
   if (state->peers.empty()) return;
   auto const& peer = state->peers.front();
   seen.rx_bytes = peer.rx_bytes;

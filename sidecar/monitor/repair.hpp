@@ -21,6 +21,7 @@ struct Inspection {
   std::optional<Duration> handshake_age;
   std::uint64_t rx_bytes = 0;
   std::uint64_t tx_bytes = 0;
+  bool peer_read = false;         // the handshake and counters above were read
   std::string error;              // the inspection itself failed (netlink, UAPI)
 
   // What is broken in a way no probe needs to confirm, and the step that mends it.

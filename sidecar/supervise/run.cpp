@@ -59,7 +59,7 @@ class Session {
   // pointed at it would call a healthy machine dead, and nobody would see why.
   bool serve_health() {
     if (!config_.health.listen) return true;
-    auto server = health::Server::start(io_, *config_.health.listen, [this] { return snapshot(); });
+    auto server = health::Server::start(io_, *config_.health.listen, [this](health::Detail detail) { return snapshot(detail); });
     if (!server) {
       log::error("SIDECAR_HEALTH_ADDR: {}", server.error().message);
       return false;
@@ -69,12 +69,13 @@ class Session {
     return true;
   }
 
-  health::Snapshot snapshot() const {
+  health::Snapshot snapshot(health::Detail detail) {
     health::Snapshot snapshot;
     snapshot.config = config::to_json(config_);
     snapshot.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
     snapshot.tunnel.interface = config_.wireguard.interface.name;
     if (monitor_) {
+      if (detail == health::Detail::full) monitor_->read_peer_for_view();
       monitor_->describe(snapshot);
     } else {
       snapshot.not_ready_reason = progress_.problem();

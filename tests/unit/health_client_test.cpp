@@ -21,7 +21,7 @@ namespace {
 class RunningServer {
  public:
   explicit RunningServer(health::Snapshot snapshot) : snapshot_(std::move(snapshot)) {
-    auto server = health::Server::start(io_, net::HostPort{"127.0.0.1", 0}, [this] { return snapshot_; });
+    auto server = health::Server::start(io_, net::HostPort{"127.0.0.1", 0}, [this](health::Detail) { return snapshot_; });
     REQUIRE(server.ok());
     server_ = std::move(*server);
     thread_ = std::thread([this] { io_.run(); });

@@ -221,51 +221,53 @@ TEST_CASE("health: label values are escaped as the format says") {
   }
 }
 
-TEST_CASE("health: routing") {
-  int calls = 0;
-  SnapshotSource const source = [&] {
-    ++calls;
+TEST_CASE("health: routing, and what each answer asks of the supervisor") {
+  std::string asked;  // the detail the latest snapshot was taken for; empty: none taken
+  SnapshotSource const source = [&](Detail detail) {
+    asked = detail == Detail::verdict ? "verdict" : "full";
     return healthy();
   };
   struct Case {
     std::string method, target;
     int status;
     std::string content_type;
+    std::string asked;  // /readyz must not make the monitor read the peer: Fly polls it
   };
   for (auto const& c : std::vector<Case>{
-           {"GET", "/healthz", 200, "text/plain; charset=utf-8"},
-           {"GET", "/readyz", 200, "text/plain; charset=utf-8"},
-           {"GET", "/status", 200, "application/json"},
-           {"GET", "/metrics", 200, "text/plain; version=0.0.4; charset=utf-8"},
-           {"GET", "/metrics?name[]=x", 200, "text/plain; version=0.0.4; charset=utf-8"},
-           {"HEAD", "/status", 200, "application/json"},
-           {"GET", "/", 404, "text/plain; charset=utf-8"},
-           {"GET", "/healthz/", 404, "text/plain; charset=utf-8"},
-           {"POST", "/healthz", 405, "text/plain; charset=utf-8"},
-           {"DELETE", "/status", 405, "text/plain; charset=utf-8"},
+           {"GET", "/healthz", 200, "text/plain; charset=utf-8", ""},
+           {"GET", "/readyz", 200, "text/plain; charset=utf-8", "verdict"},
+           {"GET", "/status", 200, "application/json", "full"},
+           {"GET", "/metrics", 200, "text/plain; version=0.0.4; charset=utf-8", "full"},
+           {"GET", "/metrics?name[]=x", 200, "text/plain; version=0.0.4; charset=utf-8", "full"},
+           {"HEAD", "/status", 200, "application/json", "full"},
+           {"GET", "/readyz?verbose", 200, "text/plain; charset=utf-8", "verdict"},
+           {"GET", "/", 404, "text/plain; charset=utf-8", ""},
+           {"GET", "/healthz/", 404, "text/plain; charset=utf-8", ""},
+           {"POST", "/healthz", 405, "text/plain; charset=utf-8", ""},
+           {"DELETE", "/status", 405, "text/plain; charset=utf-8", ""},
        }) {
     CAPTURE(c.method);
     CAPTURE(c.target);
+    asked.clear();
     auto const reply = respond(c.method, c.target, source);
     CHECK(reply.status == c.status);
     CHECK(reply.content_type == c.content_type);
     CHECK(reply.head == (c.method == "HEAD"));
     CHECK(reply.allow == (c.status == 405 ? "GET, HEAD" : ""));
+    CHECK(asked == c.asked);  // /healthz: the supervisor's state is not needed to say it is alive
   }
-  calls = 0;
   CHECK(respond("GET", "/healthz", source).body == "ok\n");
-  CHECK(calls == 0);  // the supervisor's state is not needed to say it is alive
   CHECK(respond("GET", "/readyz", source).body == "ready\n");
   CHECK(respond("HEAD", "/status", source).body == status_body(healthy()));  // for Content-Length
 }
 
 TEST_CASE("health: /healthz answers without a snapshot; a failing source is a 500, not a crash") {
-  SnapshotSource const broken = []() -> Snapshot { throw std::runtime_error("boom"); };
+  SnapshotSource const broken = [](Detail) -> Snapshot { throw std::runtime_error("boom"); };
   CHECK(respond("GET", "/healthz", broken).status == 200);
   CHECK(respond("GET", "/status", broken).status == 500);
   CHECK(respond("GET", "/metrics", broken).status == 500);
 
-  SnapshotSource const not_ready = [] {
+  SnapshotSource const not_ready = [](Detail) {
     Snapshot s;
     s.not_ready_reason = "the tunnel is stale";
     return s;

@@ -18,7 +18,7 @@
 using namespace wgs;
 
 namespace {
-health::Snapshot empty_snapshot() { return {}; }
+health::Snapshot empty_snapshot(health::Detail) { return {}; }
 }  // namespace
 
 TEST_CASE("health server: binds a free port, and says why it cannot bind a taken one") {

@@ -170,6 +170,43 @@ TEST_CASE("freshness: without a ping nothing was asked, so silence alone counts 
   CHECK(freshness.stale(t0 + 31s));
 }
 
+// A probe whose ping was answered and that left the peer unread (its counters are zeros).
+monitor::Observation answered_unread(Duration at) { return {t0 + at, true, std::nullopt, 0, 0, true, false}; }
+
+TEST_CASE("freshness: the peer is read at every probe until a ping is answered, then again only after a lost one") {
+  Freshness freshness(30s, t0);
+  CHECK(freshness.counters_needed());  // nothing answered yet: the counters may be all there is
+  freshness.observe(pinged(0s, false, 100, 100));
+  CHECK(freshness.counters_needed());
+  freshness.observe(pinged(10s, true, 184, 184));
+  CHECK_FALSE(freshness.counters_needed());
+  freshness.observe(answered_unread(20s));
+  CHECK_FALSE(freshness.counters_needed());
+  freshness.observe(pinged(30s, false, 184, 268));
+  CHECK(freshness.counters_needed());  // until an answer comes back
+  freshness.observe(pinged(32s, true, 268, 352));
+  CHECK_FALSE(freshness.counters_needed());
+}
+
+TEST_CASE("freshness: a probe that left the peer unread keeps the last reading as the baseline") {
+  Freshness freshness(30s, t0);
+  freshness.observe(pinged(0s, true, 500, 500));
+  for (int s = 10; s <= 50; s += 10) freshness.observe(answered_unread(std::chrono::seconds(s)));
+  CHECK_FALSE(freshness.stale(t0 + 55s));  // the answers kept it fresh
+
+  SUBCASE("zeros from an unread probe are no baseline: a reading that did not move is no traffic") {
+    freshness.observe(pinged(60s, false, 500, 584));  // a lost ping, and nothing received since 0 s
+    CHECK(freshness.suspect());
+    CHECK_FALSE(freshness.stale(t0 + 79s));  // the answer at 50 s was the last sign of life
+    CHECK(freshness.stale(t0 + 81s));
+  }
+  SUBCASE("an unread probe says nothing of what the device sent while the hub was silent") {
+    freshness.observe(pinged(60s, false, 500, 584));
+    freshness.observe({t0 + 62s, false, std::nullopt, 0, 0, true, false});
+    CHECK(freshness.why_stale(t0 + 63s).find("the device sent 84 bytes meanwhile") != std::string::npos);
+  }
+}
+
 TEST_CASE("ladder: the rungs are data, so a further step slots in") {
   monitor::LadderSettings settings;
   settings.first_wait = 1s;

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   bool ready = false;
   auto const started = std::chrono::steady_clock::now();
-  auto server = health::Server::start(io, net::HostPort{host, 0}, [&] { return sample(ready, started); }, limits);
+  auto server = health::Server::start(io, net::HostPort{host, 0}, [&](health::Detail) { return sample(ready, started); }, limits);
   if (!server) {
     fmt::print(stderr, "health_driver: {}\n", server.error().message);
     return exit_code::os_error;

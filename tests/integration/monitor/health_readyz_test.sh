@@ -2,8 +2,9 @@
 # shellcheck source-path=SCRIPTDIR
 # The health endpoints of a running `wgsidecar run`, as Fly's checks, Prometheus and an
 # operator use them: /healthz, /readyz following the database (the gating checks re-run
-# every SIDECAR_CHECK_INTERVAL, 5 s here), /status and /metrics after a recovery, and the
-# database logins those checks made. Usage: health_readyz_test.sh PATH/TO/wgsidecar
+# every SIDECAR_CHECK_INTERVAL, 5 s here), /status and /metrics after a recovery, the
+# database logins those checks made, and the tunnel's counters in /status kept current.
+# Usage: health_readyz_test.sh PATH/TO/wgsidecar
 set -euo pipefail
 wgsidecar=$(readlink -f "${1:?usage: health_readyz_test.sh PATH/TO/wgsidecar}")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +62,21 @@ logins_counted() { echo "logins ${logins:-none}"; [ "${logins:-0}" -ge 2 ]; }
 expect_within "/metrics counts the database logins (the start's and the re-checks')" 1 logins_counted
 links_metric=$(sed -n 's/^wgsidecar_recoveries_total{step="links"} \([0-9]*\)$/\1/p' "$mon_tmp/body")
 expect_eq "/metrics and /status agree on the links steps" "$(mon_recoveries links)" "$links_metric"
+
+echo "/status shows the tunnel's counters as they are now"
+# Probes whose ping is answered leave the peer unread; /status reads it for itself. Each round
+# sends pings of a known size through the tunnel and reads /status once, at once: without
+# that read, the counters would wait for the next full look (every SIDECAR_CHECK_INTERVAL).
+tx_now() { mon_status_json .tunnel.tx_bytes; }
+for round in 1 2 3; do
+  before=$(tx_now)
+  at_edge ping -q -c 3 -i 0.2 -s 1000 "$LAB_HUB_WG_ADDR" >/dev/null
+  sleep 1.1  # /status reads the peer at most once a second
+  after=$(tx_now)
+  # three pings of 1028 bytes of IP, and WireGuard's 32 bytes of overhead on each
+  expect_eq "round $round: /status counts the 3 pings just sent (tx grew by at least 3180 bytes)" yes \
+    "$( [ "$((after - before))" -ge 3180 ] && echo yes || echo "no: $before then $after")"
+done
 
 mon_stop_sidecar
 expect_eq "SIGTERM: the app's 143" 143 "$mon_status"
