@@ -8,7 +8,11 @@
 # samples land in, and names the input section that holds each one:
 #   - our code and libstdc++ are compiled with one section per function: `*(.text.SYMBOL)`;
 #   - the C libraries (glibc, OpenSSL, libpq, libsodium, c-ares) keep one .text per object
-#     file: the whole object, `*libX.a:member.o(.text .text.*)`.
+#     file: the whole object, `*libX.a:member.o(.text .text.*)`;
+#   - glibc's string functions come in one object per instruction set (strlen-avx2.o,
+#     strlen-evex.o, ...), and the loader picks one by the CPU it runs on, which need not be
+#     the profiled one (a Fly host's, an AMD's rather than an Intel's): every variant of a
+#     sampled one, `*libc.a:strlen-*.o`, about 70 KiB for all of them.
 # A function missing from the list still works: it stays in the cold text, on small pages.
 # Run it again after changing what the probe or the check runs, and commit the result. Each
 # run adds to the list (sampling misses a short function now and then); delete the file first
@@ -91,6 +95,8 @@ write_script() {
     { grep '^    \*' "$out" 2>/dev/null || true
       join "$work/hot" "$work/defs" | awk '
         $2 == "libwgsidecar_core.a" || $2 == "libstdc++.a" { print "    *(.text." $1 ")"; next }
+        $2 == "libc.a" && match($3, /^[a-z0-9_]+-(sse2|ssse3|sse4|avx|evex)/) {
+          split($3, name, "-"); print "    *libc.a:" name[1] "-*.o(.text .text.*)"; next }
         { print "    *" $2 ":" $3 "(.text .text.*)" }'
     } | awk '!seen[$0]++'
     echo "    PROVIDE_HIDDEN(__wgs_hot_code_end = .);"

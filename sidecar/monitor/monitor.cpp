@@ -449,7 +449,11 @@ void Monitor::record_view(Inspection const& seen) {
 void Monitor::read_peer_for_view() {
   {
     std::lock_guard lock(view_mutex_);
-    if (Clock::now() - view_.peer_read_at < view_reading_kept) return;
+    auto const now = Clock::now();
+    // Asked within the second, read or not: a flood of requests while the monitor is busy
+    // with a step holds the supervisor's thread for one wait a second, not one a request.
+    if (now - view_.peer_read_at < view_reading_kept || now - view_read_asked_at_ < view_reading_kept) return;
+    view_read_asked_at_ = now;
   }
   auto read = std::make_shared<std::promise<void>>();
   auto done = read->get_future();

@@ -76,8 +76,9 @@ class Monitor {
   void recheck(std::string reason);
 
   // /status and /metrics show the peer's handshake and counters, which probes whose ping
-  // is answered leave unread: read them now unless the latest reading is under a second old.
-  // Any thread; waits at most 100 ms (a step in progress), then the latest reading stands.
+  // is answered leave unread: read them now, unless the latest reading or the latest such
+  // request is under a second old. Any thread; waits at most 100 ms (a step in progress),
+  // then the latest reading stands.
   void read_peer_for_view();
   // The monitor's part of /readyz, /status and /metrics. Any thread.
   void describe(health::Snapshot& snapshot) const;
@@ -147,6 +148,7 @@ class Monitor {
 
   mutable std::mutex view_mutex_;
   View view_;
+  Clock::time_point view_read_asked_at_{};  // read_peer_for_view's latest request; under view_mutex_
 
   boost::asio::io_context loop_;  // before everything that lives on it
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{loop_.get_executor()};
