@@ -11,8 +11,8 @@
 #     file: the whole object, `*libX.a:member.o(.text .text.*)`;
 #   - glibc's string functions come in one object per instruction set (strlen-avx2.o,
 #     strlen-evex.o, ...), and the loader picks one by the CPU it runs on, which need not be
-#     the profiled one (a Fly host's, an AMD's rather than an Intel's): every variant of a
-#     sampled one, `*libc.a:strlen-*.o`, about 70 KiB for all of them.
+#     the profiled machine's: every variant of a sampled one, `*libc.a:strlen-*.o`, about
+#     70 KiB for all of them.
 # A function missing from the list still works: it stays in the cold text, on small pages.
 # Run it again after changing what the probe or the check runs, and commit the result. Each
 # run adds to the list (sampling misses a short function now and then); delete the file first

@@ -6,8 +6,9 @@
 // SIDECAR_STALE_AFTER. Received bytes do not excuse a lost ping once pings have been answered:
 // a hub that still sends (a database's retransmissions) may no longer hear the edge. Where
 // pings never get an answer (ICMP filtered), the counters since the last probe judge instead:
-// nothing received at all. A probe whose ping is answered needs no counters (its own answer
-// is the sign of life), so it may leave the peer unread. Pure logic on timestamps, so tests drive the clock.
+// nothing received at all. A probe whose ping is answered needs no counters (its answer is
+// the sign of life), so it may leave the peer unread. Pure logic on timestamps, so tests
+// drive the clock.
 #include <chrono>
 #include <cstdint>
 #include <optional>
