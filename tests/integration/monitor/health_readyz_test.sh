@@ -3,7 +3,8 @@
 # The health endpoints of a running `wgsidecar run`, as Fly's checks, Prometheus and an
 # operator use them: /healthz, /readyz following the database (the gating checks re-run
 # every SIDECAR_CHECK_INTERVAL, 5 s here), /status and /metrics after a recovery, the
-# database logins those checks made, and the tunnel's counters in /status kept current.
+# database logins those checks made, and the tunnel's counters in /status kept current
+# without a client being able to make the monitor read them more than once a second.
 # Usage: health_readyz_test.sh PATH/TO/wgsidecar
 set -euo pipefail
 wgsidecar=$(readlink -f "${1:?usage: health_readyz_test.sh PATH/TO/wgsidecar}")
@@ -77,6 +78,23 @@ for round in 1 2 3; do
   expect_eq "round $round: /status counts the 3 pings just sent (tx grew by at least 3180 bytes)" yes \
     "$( [ "$((after - before))" -ge 3180 ] && echo yes || echo "no: $before then $after")"
 done
+
+echo "a client polling /status cannot make the monitor read the peer more than once a second"
+# While pings flow through the tunnel, tx_bytes moves every 20 ms. Twenty requests spread over
+# well under a second then show one value per reading: one read for them all, and perhaps a
+# probe's look at the link and a second read if the requests ran slow. Without the limit, each
+# request would read the peer and show a value of its own.
+at_edge ping -q -c 150 -i 0.02 "$LAB_HUB_WG_ADDR" >/dev/null &
+flood=$!
+sleep 1.1  # past the second that the rounds' last read started
+urls=()
+for _ in $(seq 20); do urls+=("http://127.0.0.1:$mon_health_port/status"); done
+# One curl, 40 requests a second at most: 20 requests in about half a second.
+readings=$(at_edge curl --noproxy '*' -sS -m 5 --rate 40/s "${urls[@]}" |
+  jq -s '[.[].tunnel.tx_bytes] | unique | length')
+wait "$flood" || true
+expect_eq "20 requests for /status show at most 3 readings of the counters" yes \
+  "$( [ "${readings:-99}" -le 3 ] && echo yes || echo "no: ${readings:-none}")"
 
 mon_stop_sidecar
 expect_eq "SIGTERM: the app's 143" 143 "$mon_status"
