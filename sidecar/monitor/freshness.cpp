@@ -12,6 +12,12 @@ bool Freshness::received(Observation const& seen) const {
   return seen.peer_read && last_rx_ && seen.rx_bytes > *last_rx_;
 }
 
+// Bytes the device sent since the last reading: none when the peer was not read this time.
+std::uint64_t Freshness::sent(Observation const& seen) const {
+  if (!seen.peer_read || !last_tx_ || seen.tx_bytes <= *last_tx_) return 0;
+  return seen.tx_bytes - *last_tx_;
+}
+
 bool Freshness::answered(Observation const& seen) const {
   return seen.ping_replied || (!pings_answered_ && received(seen));
 }
@@ -24,7 +30,7 @@ void Freshness::observe(Observation const& seen) {
     sent_unanswered_ = 0;
   } else if (seen.pinged) {
     ++unanswered_;
-    if (seen.peer_read && last_tx_ && seen.tx_bytes > *last_tx_) sent_unanswered_ += seen.tx_bytes - *last_tx_;
+    sent_unanswered_ += sent(seen);
   }
   if (!seen.peer_read) return;  // the counters read last stay the baseline
   last_rx_ = seen.rx_bytes;

@@ -56,6 +56,7 @@ class Freshness {
 
  private:
   bool received(Observation const& seen) const;
+  std::uint64_t sent(Observation const& seen) const;
   bool answered(Observation const& seen) const;
 
   Duration stale_after_;

@@ -59,7 +59,8 @@ class Session {
   // pointed at it would call a healthy machine dead, and nobody would see why.
   bool serve_health() {
     if (!config_.health.listen) return true;
-    auto server = health::Server::start(io_, *config_.health.listen, [this](health::Detail detail) { return snapshot(detail); });
+    auto source = [this](health::Detail detail) { return snapshot(detail); };
+    auto server = health::Server::start(io_, *config_.health.listen, source);
     if (!server) {
       log::error("SIDECAR_HEALTH_ADDR: {}", server.error().message);
       return false;
