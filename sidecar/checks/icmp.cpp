@@ -1,13 +1,18 @@
 #include "checks/icmp.hpp"
 
+#include <linux/errqueue.h>
+#include <linux/filter.h>
+#include <linux/net_tstamp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -35,6 +40,7 @@ bool sequence_in_range(std::uint16_t sequence, std::uint16_t first, std::uint16_
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using WallClock = std::chrono::system_clock;  // the clock of the kernel's receive times
 using Descriptor = boost::asio::posix::stream_descriptor;
 
 unsigned header_overhead(net::IpAddress const& ip) { return ip.is_v4() ? 20 + 8 : 40 + 8; }
@@ -68,28 +74,57 @@ namespace detail {
 class IcmpSocket {
  public:
   explicit IcmpSocket(boost::asio::io_context& io) : descriptor_(io) {}
+  ~IcmpSocket() { close(); }
+  IcmpSocket(IcmpSocket const&) = delete;
+  IcmpSocket& operator=(IcmpSocket const&) = delete;
 
   std::string open(net::IpAddress const& ip, IcmpSocketKind kind, bool dont_fragment);
   int send_echo(std::uint16_t sequence, unsigned packet_size);  // 0 or errno
-  // Drains what has arrived; true when an echo reply with a sequence in [first, last] came.
-  bool received_reply(std::uint16_t first, std::uint16_t last);
-  Descriptor& descriptor() { return descriptor_; }
+  // An echo reply, and when the kernel received it: unknown in the first moments after
+  // receive times are first asked for on the machine (the kernel turns them on a little later).
+  struct Reply {
+    std::optional<WallClock::time_point> at;
+  };
+  // Drains what has arrived: the first echo reply with a sequence in [first, last], if one came.
+  std::optional<Reply> received_reply(std::uint16_t first, std::uint16_t last);
+  // The socket as the loop knows it, to wait on: registered with the loop until quiet().
+  Descriptor& descriptor();
+  // No longer registered with the loop: what arrives waits in the socket and wakes nobody.
+  void quiet();
   std::string_view kind_name() const { return raw_ ? "raw" : "datagram"; }
-  bool is_open() const { return descriptor_.is_open(); }
-  void close() {
-    boost::system::error_code ignored;
-    descriptor_.close(ignored);
-  }
+  bool is_open() const { return fd_ >= 0; }
+  void close();
 
  private:
   std::string set_dont_fragment();
-  void pass_only_echo_replies();
+  void pass_only_our_echo_replies();
+  struct Datagram {
+    std::size_t size = 0;
+    std::optional<WallClock::time_point> at;
+  };
+  std::optional<Datagram> receive(std::span<std::uint8_t> buffer);
 
-  Descriptor descriptor_;
+  int fd_ = -1;
+  Descriptor descriptor_;  // fd_, while someone waits on it
   net::IpAddress destination_;
   bool raw_ = false;
   std::uint16_t identifier_ = 0;
 };
+
+Descriptor& IcmpSocket::descriptor() {
+  if (!descriptor_.is_open()) descriptor_.assign(fd_);
+  return descriptor_;
+}
+
+void IcmpSocket::quiet() {
+  if (descriptor_.is_open()) descriptor_.release();
+}
+
+void IcmpSocket::close() {
+  quiet();
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
 
 std::string IcmpSocket::open(net::IpAddress const& ip, IcmpSocketKind kind, bool dont_fragment) {
   destination_ = ip;
@@ -105,39 +140,50 @@ std::string IcmpSocket::open(net::IpAddress const& ip, IcmpSocketKind kind, bool
     return fmt::format("opening an ICMP socket: {} (needs root, or net.ipv4.ping_group_range covering this group)",
                        std::strerror(errno));
   }
-  descriptor_.assign(fd);
+  fd_ = fd;
+  // The kernel's receive time of each reply, for its round trip even when it is read later.
+  // (SO_TIMESTAMPING, not SO_TIMESTAMPNS: when the kernel has no time for a packet, it gives
+  // none rather than the time of reading.)
+  int stamps = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+  ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &stamps, sizeof stamps);
   // The kernel picks the identifier of a ping socket; a raw socket sees every ICMP packet,
   // so ours must be ours alone.
   identifier_ = static_cast<std::uint16_t>(randombytes_uniform(1u << 16));
-  if (raw_) pass_only_echo_replies();
+  if (raw_) pass_only_our_echo_replies();
   return dont_fragment ? set_dont_fragment() : std::string();
 }
 
-// A raw socket is handed every ICMP packet the machine receives: the kernel drops all but
-// echo replies before they wake us (ICMP_FILTER for IPv4, ICMP6_FILTER for IPv6). Best
-// effort: without the filter the replies are still matched by identifier.
-void IcmpSocket::pass_only_echo_replies() {
-  int const fd = descriptor_.native_handle();
-  if (destination_.is_v4()) {
-    constexpr int icmp_filter_option = 1;  // ICMP_FILTER of <linux/icmp.h>: a bit set drops that type
-    std::uint32_t const blocked = ~(std::uint32_t{1} << ICMP_ECHOREPLY);
-    ::setsockopt(fd, SOL_RAW, icmp_filter_option, &blocked, sizeof blocked);
-    return;
-  }
-  icmp6_filter filter{};
-  ICMP6_FILTER_SETBLOCKALL(&filter);
-  ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
-  ::setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+// A raw socket is handed every ICMP packet the machine receives: the app's pings and their
+// answers, the checks' own, anyone's. A socket filter has the kernel drop all but echo replies
+// bearing our identifier before they are queued, so none of them wakes a thread waiting on this
+// socket, nor fills the buffer where a reply waits for the monitor's next probe. Best effort:
+// without the filter the replies are still matched by identifier.
+void IcmpSocket::pass_only_our_echo_replies() {
+  bool const v4 = destination_.is_v4();
+  // A raw IPv4 socket sees the IP header first (X = its length); a raw IPv6 one the ICMPv6 header.
+  std::uint32_t const reply = v4 ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY;
+  sock_filter const skip_header = v4 ? sock_filter BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0)
+                                     : sock_filter BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 0);
+  sock_filter program[] = {
+      skip_header,
+      BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),  // type
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, reply, 0, 3),
+      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),  // identifier
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, identifier_, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),  // the whole packet
+      BPF_STMT(BPF_RET | BPF_K, 0),           // dropped
+  };
+  sock_fprog const filter{static_cast<unsigned short>(std::size(program)), program};
+  ::setsockopt(fd_, SOL_SOCKET, SO_ATTACH_FILTER, &filter, sizeof filter);
 }
 
 // PROBE: set DF and ignore the cached path MTU, so each probe tests the path afresh.
 std::string IcmpSocket::set_dont_fragment() {
-  int const fd = descriptor_.native_handle();
   int probe = destination_.is_v4() ? IP_PMTUDISC_PROBE : IPV6_PMTUDISC_PROBE;
-  int rc = destination_.is_v4() ? ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe)
-                                : ::setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe, sizeof probe);
+  int rc = destination_.is_v4() ? ::setsockopt(fd_, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe)
+                                : ::setsockopt(fd_, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe, sizeof probe);
   int on = 1;
-  if (rc == 0 && !destination_.is_v4()) rc = ::setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof on);
+  if (rc == 0 && !destination_.is_v4()) rc = ::setsockopt(fd_, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof on);
   return rc == 0 ? std::string() : fmt::format("setting DF on the ICMP socket: {}", std::strerror(errno));
 }
 
@@ -156,26 +202,51 @@ int IcmpSocket::send_echo(std::uint16_t sequence, unsigned packet_size) {
     packet[3] = sum & 0xff;
   }
   auto const to = to_sockaddr(destination_);
-  auto const sent = ::sendto(descriptor_.native_handle(), packet.data(), packet.size(), 0,
+  auto const sent = ::sendto(fd_, packet.data(), packet.size(), 0,
                              reinterpret_cast<sockaddr const*>(&to.storage), to.length);
   return sent < 0 ? errno : 0;
 }
 
-bool IcmpSocket::received_reply(std::uint16_t first, std::uint16_t last) {
+// One datagram, and when the kernel received it if it says.
+std::optional<IcmpSocket::Datagram> IcmpSocket::receive(std::span<std::uint8_t> buffer) {
+  iovec data{buffer.data(), buffer.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(scm_timestamping))];
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  auto const n = ::recvmsg(fd_, &message, 0);
+  if (n < 0) return std::nullopt;
+  Datagram datagram{static_cast<std::size_t>(n), std::nullopt};
+  for (auto* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPING) continue;
+    scm_timestamping stamps{};
+    std::memcpy(&stamps, CMSG_DATA(c), sizeof stamps);
+    auto const& software = stamps.ts[0];
+    if (software.tv_sec == 0 && software.tv_nsec == 0) continue;
+    datagram.at = WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(
+        std::chrono::seconds(software.tv_sec) + std::chrono::nanoseconds(software.tv_nsec)));
+  }
+  return datagram;
+}
+
+std::optional<IcmpSocket::Reply> IcmpSocket::received_reply(std::uint16_t first, std::uint16_t last) {
   std::uint8_t buffer[65536];
-  bool matched = false;
-  for (;;) {
-    auto const got = ::recv(descriptor_.native_handle(), buffer, sizeof buffer, 0);
-    if (got < 0) return matched;  // EAGAIN: drained (errors from ICMP are silence to us)
+  std::optional<Reply> matched;
+  while (auto const datagram = receive(buffer)) {  // until EAGAIN (errors from ICMP are silence to us)
     std::size_t offset = 0;
     if (raw_ && destination_.is_v4()) offset = (buffer[0] & 0x0f) * 4;  // raw IPv4 includes the IP header
-    if (static_cast<std::size_t>(got) < offset + 8) continue;
+    if (datagram->size < offset + 8) continue;
     std::uint8_t const* icmp = buffer + offset;
     bool const is_reply = destination_.is_v4() ? icmp[0] == ICMP_ECHOREPLY : icmp[0] == ICMP6_ECHO_REPLY;
     auto const id = static_cast<std::uint16_t>((icmp[4] << 8) | icmp[5]);
     auto const sequence = static_cast<std::uint16_t>((icmp[6] << 8) | icmp[7]);
-    if (is_reply && (!raw_ || id == identifier_) && sequence_in_range(sequence, first, last)) matched = true;
+    if (is_reply && (!raw_ || id == identifier_) && sequence_in_range(sequence, first, last) && !matched) {
+      matched = Reply{datagram->at};
+    }
   }
+  return matched;
 }
 
 // Keeps the socket alive across the echoes of one ping, one MTU search, or a Pinger's life.
@@ -361,7 +432,39 @@ Pinger::Pinger(boost::asio::io_context& io, net::IpAddress destination, IcmpSock
     : destination_(destination), kind_(kind), session_(std::make_shared<Session>(io)) {}
 
 void Pinger::ping(Duration timeout, std::function<void(PingOutcome)> done) {
+  unread_.reset();
   ping_over(session_, destination_, timeout, kind_, std::move(done));
+}
+
+void Pinger::send() {
+  auto& socket = session_->socket;
+  Unread out{session_->sequence, WallClock::now(), {}};
+  if (!socket.is_open()) out.error = socket.open(destination_, kind_, false);
+  if (out.error.empty()) {
+    socket.quiet();  // the reply is read by answer(), not woken for
+    if (int err = socket.send_echo(session_->sequence++, header_overhead(destination_) + 56); err != 0) {
+      out.error = fmt::format("sending to {}: {}", destination_.to_string(), std::strerror(err));
+      socket.close();  // the next ping starts on a fresh socket
+    }
+  }
+  unread_ = std::move(out);
+}
+
+std::optional<PingOutcome> Pinger::answer(Duration timeout) {
+  if (!unread_) return std::nullopt;
+  auto const out = *std::exchange(unread_, std::nullopt);
+  std::string kind(session_->socket.kind_name());
+  if (!out.error.empty()) return PingOutcome{false, 0, out.error, true, kind};
+  auto const reply = session_->socket.received_reply(out.sequence, out.sequence);
+  // Without the kernel's time, the reply is known only to have come before now: it counts,
+  // and its round trip is at most the time until now.
+  auto const arrived = reply && reply->at ? *reply->at : WallClock::now();
+  auto const ms = std::max(0.0, std::chrono::duration<double, std::milli>(arrived - out.sent_at).count());
+  bool const in_time = reply && (!reply->at || ms <= std::chrono::duration<double, std::milli>(timeout).count());
+  if (in_time) return PingOutcome{true, ms, "", false, kind};
+  return PingOutcome{false, reply ? ms : 0.0,
+                     fmt::format("no echo reply from {} within {}", destination_.to_string(), format_duration(timeout)),
+                     false, kind};
 }
 
 void async_probe_mtu(boost::asio::io_context& io, net::IpAddress destination, MtuProbeSettings settings,

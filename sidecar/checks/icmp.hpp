@@ -3,6 +3,7 @@
 // and the path-MTU probe (which packet sizes cross with DF set). Uses an unprivileged ping
 // socket (SOCK_DGRAM, needs net.ipv4.ping_group_range) when the kernel allows it, else a
 // raw socket (root); replies are matched by identifier and sequence number.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,17 +37,32 @@ struct Session;
 }
 
 // Pings one destination again and again over one socket (the monitor's probe): opened at the
-// first ping and again after a failed send. A raw socket is filtered to echo replies, so the
-// rest of the machine's ICMP does not wake it between pings.
+// first ping and again after a failed send. A raw socket is filtered to its own echo replies,
+// so the rest of the machine's ICMP (the app's pings, the checks') never wakes it.
 class Pinger {
  public:
   Pinger(boost::asio::io_context& io, net::IpAddress destination, IcmpSocketKind kind);
+  // One echo request, its reply waited for up to `timeout`.
   void ping(Duration timeout, std::function<void(PingOutcome)> done);
+  // One echo request not waited for: its reply waits in the socket, waking nobody, until
+  // answer() reads it.
+  void send();
+  // What became of the request send() sent: replied when the kernel received its reply within
+  // `timeout` of sending (the round trip is the kernel's, however late it is read); none when
+  // nothing was sent since the last answer() or ping().
+  std::optional<PingOutcome> answer(Duration timeout);
 
  private:
+  struct Unread {
+    std::uint16_t sequence = 0;
+    std::chrono::system_clock::time_point sent_at;
+    std::string error;  // the send failed
+  };
+
   net::IpAddress destination_;
   IcmpSocketKind kind_;
   std::shared_ptr<detail::Session> session_;  // shared with the echo in flight
+  std::optional<Unread> unread_;
 };
 
 struct MtuProbeSettings {

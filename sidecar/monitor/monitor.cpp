@@ -1,6 +1,7 @@
 #include "monitor/monitor.hpp"
 
 #include <net/if.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <future>
@@ -39,10 +40,18 @@ bool has_named_endpoint(config::WireGuard const& wireguard) {
                      [](auto const& peer) { return peer.endpoint && !peer.endpoint->numeric(); });
 }
 
-Duration ping_timeout(config::Monitor const& settings) { return std::min(settings.probe_interval, Duration(3000)); }
+// Half the probe interval, so a reply read at the next probe has had its whole timeout, and
+// at most 3 s: a hub across a continent answers in a fraction of that, and one handshake
+// (a round trip) fits in it.
+Duration ping_timeout(config::Monitor const& settings) { return std::min(settings.probe_interval / 2, Duration(3000)); }
 
 // After a probe went unanswered: look again soon rather than a whole interval later.
 Duration confirm_delay(config::Monitor const& settings) { return std::min(settings.probe_interval, Duration(2000)); }
+
+// Whether a probe's ping may be answered by the time the next probe starts, rather than wake
+// the monitor when its reply comes: a reply read a probe late, dated when its ping went out,
+// must still be recent enough to keep the tunnel fresh.
+bool answers_can_wait(config::Monitor const& settings) { return settings.stale_after >= 2 * settings.probe_interval; }
 
 // Any route event counts, whatever its link: `ip route replace` moves a route to another
 // link with one RTM_NEWROUTE for the new link and nothing for ours.
@@ -74,8 +83,9 @@ std::optional<Duration> smaller(std::optional<Duration> a, std::optional<Duratio
 struct Monitor::Probe {
   Clock::time_point started = Clock::now();
   int outstanding = 1;  // the look, and the ping when there is a target
-  checks::PingOutcome ping;
-  bool pinged = false;
+  checks::PingOutcome ping;  // the ping judged here: this probe's, or the previous probe's when it was not waited for
+  Clock::time_point pinged_at = started;  // when that ping went out
+  bool pinged = false;  // it went out through the tunnel (none went out: a send failed, or nothing was waiting to be read)
   std::function<Inspection()> look;  // asked as the probe starts, answered as it ends; or none
   Inspection seen;
 };
@@ -92,7 +102,7 @@ Monitor::Monitor(boost::asio::io_context& supervisor, config::Config const& conf
       freshness_(config.monitor.stale_after, Clock::now()),
       ladder_(ladder_settings(config.monitor.probe_interval, config.monitor.give_up_after, enrollment_ != nullptr)),
       ifindex_(tunnel_.ifindex),
-      readiness_(loop_, config, [this](checks::Report const& report) { checked(report); }) {
+      readiness_(config, [this](checks::Report const& report) { checked(report); }) {
   view_.backend = tunnel_.backend ? std::string(tunnel_.backend->name()) : std::string();
   view_.last_check = std::move(handover.last_check);
   view_.last_check_at = Clock::now();
@@ -104,7 +114,10 @@ Monitor::~Monitor() { stop(); }
 
 void Monitor::start() {
   boost::asio::post(loop_, [this] { begin(); });
-  thread_ = std::thread([this] { loop_.run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "wgs-monitor");  // for top -H, and for telling the threads apart
+    loop_.run();
+  });
 }
 
 void Monitor::begin() {
@@ -140,9 +153,7 @@ void Monitor::stop() {
   if (files_stream_) files_stream_->release();    // and the watch its own
 }
 
-void Monitor::recheck(std::string reason) {
-  boost::asio::post(loop_, [this, reason = std::move(reason)] { readiness_.check_soon(reason); });
-}
+void Monitor::recheck(std::string reason) { readiness_.check_soon(std::move(reason)); }
 
 void Monitor::schedule_probe(Duration after) {
   if (stopped_ || given_up_) return;
@@ -158,7 +169,9 @@ void Monitor::probe() {
   if (stopped_ || given_up_) return;
   probing_ = true;
   auto probe = std::make_shared<Probe>();
-  if (pinger_) {
+  if (pinger_ && answer_can_wait()) {
+    take_last_answer(*probe);
+  } else if (pinger_) {
     ++probe->outstanding;
     pinger_->ping(ping_timeout(config_.monitor), [this, probe](checks::PingOutcome outcome) {
       probe->pinged = !outcome.send_failed;
@@ -177,6 +190,26 @@ void Monitor::probe() {
   probe_part_done(probe);
 }
 
+// While the hub answers, the probe judges the previous probe's ping, whose reply has been
+// waiting in the socket, and sends the next without waiting for it: the monitor wakes once a
+// probe, not twice. After an unanswered one nothing is sent: the confirming probe, at once,
+// waits for its reply.
+void Monitor::take_last_answer(Probe& probe) {
+  if (auto answer = pinger_->answer(ping_timeout(config_.monitor))) {
+    probe.ping = std::move(*answer);
+    probe.pinged = !probe.ping.send_failed;
+    probe.pinged_at = unread_ping_sent_;
+    if (probe.pinged && !probe.ping.replied) return;
+  }
+  pinger_->send();
+  unread_ping_sent_ = probe.started;
+}
+
+// Not while anything is amiss: then each probe's reply is waited for, and judged at once.
+bool Monitor::answer_can_wait() const {
+  return answers_can_wait(config_.monitor) && !freshness_.counters_needed() && !ladder_.in_trouble();
+}
+
 // Events say when the link changes; without them (or after a lost event, or a failed look)
 // every probe looks.
 bool Monitor::links_look_due(Clock::time_point now) const { return !events_ || now >= next_links_look_; }
@@ -190,7 +223,7 @@ bool Monitor::peer_read_due() const { return !pinger_ || freshness_.counters_nee
 // lost one, what the device sent and received meanwhile and whether the implementation still
 // runs are read now.
 Inspection Monitor::look_after_ping(Probe const& probe) {
-  if (probe.ping.replied) return {};
+  if (probe.ping.replied || !(probe.pinged || probe.ping.send_failed)) return {};
   return ask_peer(tunnel_)();
 }
 
@@ -221,10 +254,10 @@ void Monitor::probe_finished(Probe const& probe) {
   record_view(probe.seen);
   // The signs of life date from the probe's start: the counters were read then, and a reply
   // came a round trip later; dating them at the end would stretch them by a ping timeout.
-  freshness_.observe({probe.started, probe.ping.replied, probe.seen.handshake_age, probe.seen.rx_bytes,
+  freshness_.observe({probe.pinged_at, probe.ping.replied, probe.seen.handshake_age, probe.seen.rx_bytes,
                       probe.seen.tx_bytes, probe.pinged, probe.seen.peer_read});
   if (!enrollment_ && ping_target_) {
-    if (auto sign = shared_key_signs_.observe(probe.started, probe.ping.replied, probe.seen.handshake_age)) {
+    if (auto sign = shared_key_signs_.observe(probe.pinged_at, probe.ping.replied, probe.seen.handshake_age)) {
       log::warn("{}", *sign);
     }
   }
@@ -251,7 +284,8 @@ void Monitor::judge_fresh(Probe const& probe, Clock::time_point now) {
     names_.due_now(now);
     schedule_lookup();
   }
-  schedule_probe(confirm_delay(config_.monitor));
+  // A ping read a probe late has had its time already.
+  schedule_probe(probe.pinged_at < probe.started ? Duration(0) : confirm_delay(config_.monitor));
 }
 
 void Monitor::judge_stale(Probe const& probe, std::string const& why, std::uint64_t tx_before, Clock::time_point now) {

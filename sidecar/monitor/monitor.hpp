@@ -11,8 +11,9 @@
 // the hub stops answering; a new address is applied to the peer in place. The gating checks
 // for /readyz keep a cadence of their own (monitor/readiness.hpp).
 //
-// Runs on a thread of its own with its own event loop, so an idle probe wakes one thread
-// (its timer, the ping's answer) and nothing else; steps (netlink, UAPI, DNS, re-creating)
+// Runs on a thread of its own with its own event loop, so an idle probe wakes one thread,
+// once (its timer: while the hub answers, a ping's reply waits in the socket for the next
+// probe), and nothing else; steps (netlink, UAPI, DNS, re-creating)
 // run there in turn, and that thread alone touches the Tunnel. The supervisor's thread reads
 // what /status shows through describe(), under a lock.
 #include <atomic>
@@ -125,6 +126,8 @@ class Monitor {
   void set_state(State state);
   bool links_look_due(Clock::time_point now) const;
   bool peer_read_due() const;
+  bool answer_can_wait() const;
+  void take_last_answer(Probe& probe);
   Inspection look_after_ping(Probe const& probe);
   void record_view(Inspection const& seen);
   void checked(checks::Report const& report);
@@ -163,6 +166,7 @@ class Monitor {
   int ifindex_ = 0;  // for filtering events
   Clock::time_point next_links_look_{};  // a probe's look includes the link from then on
   std::optional<checks::Pinger> pinger_;  // made on the loop's thread when there is a target
+  Clock::time_point unread_ping_sent_{};  // when the ping whose reply the next probe reads went out
   Readiness readiness_;
   std::thread thread_;
 };

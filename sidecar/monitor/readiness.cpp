@@ -1,5 +1,7 @@
 #include "monitor/readiness.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
@@ -50,8 +52,7 @@ void count_logins(checks::Report const& report, std::map<std::string, std::uint6
   }
 }
 
-Readiness::Readiness(boost::asio::io_context& loop, config::Config const& config, Done done)
-    : loop_(loop), config_(config), done_(std::move(done)), timer_(loop) {}
+Readiness::Readiness(config::Config const& config, Done done) : config_(config), done_(std::move(done)) {}
 
 Readiness::~Readiness() { stop(); }
 
@@ -59,14 +60,22 @@ void Readiness::start(bool passing) {
   if (config_.supervision.require.empty()) return;
   failures_ = passing ? 0 : 1;
   schedule(next_check_after(failures_, config_.monitor.probe_interval, config_.monitor.check_interval));
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "wgs-checks");
+    loop_.run();
+  });
 }
 
 void Readiness::stop() {
-  if (stopped_) return;
-  stopped_ = true;
-  timer_.cancel();
-  thread_.stop();  // a check in progress finishes; its result is dropped
-  thread_.join();
+  if (stopped_.exchange(true)) return;
+  work_.reset();
+  loop_.stop();  // a check in progress finishes first
+  if (thread_.joinable()) thread_.join();
+}
+
+void Readiness::check_soon(std::string why) {
+  if (stopped_ || config_.supervision.require.empty()) return;
+  boost::asio::post(loop_, [this, why = std::move(why)] { bring_forward(why); });
 }
 
 void Readiness::schedule(Duration after) {
@@ -77,33 +86,23 @@ void Readiness::schedule(Duration after) {
   });
 }
 
-void Readiness::check_soon(std::string const& why) {
-  if (stopped_ || config_.supervision.require.empty()) return;
-  if (running_) return void(again_ = true);
+// A hint that came while a check ran waited for it here, and brings forward the next one.
+void Readiness::bring_forward(std::string const& why) {
   log::debug("gating checks brought forward: {}", why);
   auto const earliest = last_start_ ? *last_start_ + config_.monitor.probe_interval : Clock::now();
   schedule(std::max(Duration(0), std::chrono::duration_cast<Duration>(earliest - Clock::now())));
 }
 
 void Readiness::run() {
-  if (stopped_ || running_) return;
-  running_ = true;
+  if (stopped_) return;
   last_start_ = Clock::now();
   bool const release_all = checks_run_++ % release_all_every == 0;
-  boost::asio::post(thread_, [this, release_all] {
-    auto const kept = release_all ? memory::MappedPages() : memory::MappedPages::now();
-    auto report = gating_checks(config_);
-    memory::release_after_burst(kept);  // libpq's and OpenSSL's code is not needed again for a while
-    boost::asio::post(loop_, [this, report = std::move(report)] { finished(report); });
-  });
-}
-
-void Readiness::finished(checks::Report const& report) {
-  running_ = false;
+  auto const kept = release_all ? memory::MappedPages() : memory::MappedPages::now();
+  auto const report = gating_checks(config_);
+  memory::release_after_burst(kept);  // libpq's and OpenSSL's code is not needed again for a while
   if (stopped_) return;
   failures_ = report.ok_for(config_.supervision.require) ? 0 : failures_ + 1;
   done_(report);
-  if (std::exchange(again_, false)) return check_soon("trouble was hinted while the last check ran");
   schedule(next_check_after(failures_, config_.monitor.probe_interval, config_.monitor.check_interval));
 }
 

@@ -5,18 +5,22 @@
 // sooner while they fail (from SIDECAR_PROBE_INTERVAL, doubling) so /readyz turns 200 soon
 // after a fault is mended, and at once when the monitor or the supervisor hints at trouble
 // (a probe went unanswered, the tunnel went stale or came back, the app exited) — never
-// more than once per probe interval. They run on a thread of their own, so a check waiting
-// out its timeouts never delays a probe or a repair; the result comes back on the loop.
+// more than once per probe interval. They run on a thread of their own, with their own
+// timer: a check waiting out its timeouts never delays a probe or a repair, and a check that
+// is due or done does not wake the monitor's thread (only its result crosses, under the
+// monitor's lock).
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "checks/report.hpp"
 #include "config/config.hpp"
@@ -35,33 +39,35 @@ class Readiness {
  public:
   using Done = std::function<void(checks::Report const& report)>;
 
-  // `done` runs on `loop` after every check. `passing`: whether the last check (the start's) passed.
-  Readiness(boost::asio::io_context& loop, config::Config const& config, Done done);
+  // `done` runs on the checks' thread after every check.
+  Readiness(config::Config const& config, Done done);
   ~Readiness();
   Readiness(Readiness const&) = delete;
   Readiness& operator=(Readiness const&) = delete;
 
+  // Starts the thread. `passing`: whether the last check (the start's) passed.
   void start(bool passing);
-  // Trouble hinted: check now (or as soon as the rate limit allows). On the loop.
-  void check_soon(std::string const& why);
+  // Trouble hinted: check now (or as soon as the rate limit allows). Any thread.
+  void check_soon(std::string why);
+  // A check in progress finishes; its result is dropped.
   void stop();
 
  private:
+  // On the checks' thread.
   void schedule(Duration after);
+  void bring_forward(std::string const& why);
   void run();
-  void finished(checks::Report const& report);
 
-  boost::asio::io_context& loop_;
   config::Config const& config_;
   Done done_;
-  boost::asio::steady_timer timer_;
-  bool running_ = false;
-  bool again_ = false;  // a hint came while a check ran
-  bool stopped_ = false;
+  std::atomic<bool> stopped_ = false;
   std::optional<Clock::time_point> last_start_;
   unsigned failures_ = 0;
   unsigned checks_run_ = 0;
-  boost::asio::thread_pool thread_{1};
+  boost::asio::io_context loop_;  // before everything that lives on it
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{loop_.get_executor()};
+  boost::asio::steady_timer timer_{loop_};
+  std::thread thread_;
 };
 
 }  // namespace wgs::monitor

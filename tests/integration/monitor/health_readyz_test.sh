@@ -4,7 +4,8 @@
 # operator use them: /healthz, /readyz following the database (the gating checks re-run
 # every SIDECAR_CHECK_INTERVAL, 5 s here), /status and /metrics after a recovery, the
 # database logins those checks made, and the tunnel's counters in /status kept current
-# without a client being able to make the monitor read them more than once a second.
+# without a client being able to make the monitor read them more than once a second, and an
+# app's own pings not waking the monitor.
 # Usage: health_readyz_test.sh PATH/TO/wgsidecar
 set -euo pipefail
 wgsidecar=$(readlink -f "${1:?usage: health_readyz_test.sh PATH/TO/wgsidecar}")
@@ -95,6 +96,23 @@ readings=$(at_edge curl --noproxy '*' -sS -m 5 --rate 40/s "${urls[@]}" |
 wait "$flood" || true
 expect_eq "20 requests for /status show at most 3 readings of the counters" yes \
   "$( [ "${readings:-99}" -le 3 ] && echo yes || echo "no: ${readings:-none}")"
+
+echo "an app that pings does not wake the monitor"
+# The monitor's ICMP socket lets in only its own echo replies (a socket filter), and between
+# probes nothing waits on it: 200 replies to the app's pings through the tunnel wake the
+# monitor's thread no more than its own probes do (one a second here, a wakeup or two each).
+monitor_wakeups() {
+  local task
+  for task in /proc/"$mon_pid"/task/*; do
+    [ "$(cat "$task/comm")" = wgs-monitor ] && awk '/^voluntary_ctxt_switches/ {print $2}' "$task/status"
+  done
+  return 0
+}
+before=$(monitor_wakeups)
+at_edge ping -q -c 200 -i 0.01 "$LAB_HUB_WG_ADDR" >/dev/null
+after=$(monitor_wakeups)
+expect_eq "200 echo replies to the app wake the monitor's thread (wgs-monitor) at most 10 times" yes \
+  "$( [ -n "$before" ] && [ $((after - before)) -le 10 ] && echo yes || echo "no: ${before:-no such thread} then ${after:-}")"
 
 mon_stop_sidecar
 expect_eq "SIGTERM: the app's 143" 143 "$mon_status"
