@@ -48,7 +48,8 @@ class Pinger {
   // answer() reads it.
   void send();
   // What became of the request send() sent: replied when the kernel received its reply within
-  // `timeout` of sending (the round trip is the kernel's, however late it is read); none when
+  // `timeout` of sending (the round trip is the kernel's, however late it is read; a reply the
+  // kernel gave no time for counts, its round trip at most the time until read); none when
   // nothing was sent since the last answer() or ping().
   std::optional<PingOutcome> answer(Duration timeout);
 

@@ -252,8 +252,9 @@ void Monitor::probe_finished(Probe const& probe) {
     if (probe.ping.replied) view_.last_probe_ms = probe.ping.ms;
   }
   record_view(probe.seen);
-  // The signs of life date from the probe's start: the counters were read then, and a reply
-  // came a round trip later; dating them at the end would stretch them by a ping timeout.
+  // The signs of life date from when the judged ping went out: a reply came a round trip
+  // later, and dating it at the end would stretch it by a ping timeout, or by a whole probe
+  // interval for a reply read a probe late (counters read with it are dated the same, early).
   freshness_.observe({probe.pinged_at, probe.ping.replied, probe.seen.handshake_age, probe.seen.rx_bytes,
                       probe.seen.tx_bytes, probe.pinged, probe.seen.peer_read});
   if (!enrollment_ && ping_target_) {
