@@ -45,6 +45,17 @@ using Descriptor = boost::asio::posix::stream_descriptor;
 
 unsigned header_overhead(net::IpAddress const& ip) { return ip.is_v4() ? 20 + 8 : 40 + 8; }
 
+// The size of a ping's echo request, as ping(8) sends it: 56 bytes of data.
+unsigned ping_size(net::IpAddress const& ip) { return header_overhead(ip) + 56; }
+
+// What a ping that failed says, whether its reply was waited for or read later.
+std::string unsent(net::IpAddress const& destination, int error) {
+  return fmt::format("sending to {}: {}", destination.to_string(), std::strerror(error));
+}
+std::string unanswered(net::IpAddress const& destination, Duration timeout) {
+  return fmt::format("no echo reply from {} within {}", destination.to_string(), format_duration(timeout));
+}
+
 struct Sockaddr {
   sockaddr_storage storage{};
   socklen_t length = 0;
@@ -405,16 +416,14 @@ void ping_over(std::shared_ptr<Session> const& session, net::IpAddress destinati
   }
   auto const deadline = Clock::now() + timeout;
   std::string socket_kind(session->socket.kind_name());
-  echo(session, header_overhead(destination) + 56, deadline, std::chrono::seconds(1),
+  echo(session, ping_size(destination), deadline, std::chrono::seconds(1),
        [session, destination, timeout, socket_kind, done = std::move(done)](Echo::Outcome o) {
          if (o.replied) return done({true, o.ms, "", false, socket_kind});
          if (o.send_errno != 0) {
            session->socket.close();  // the next ping starts on a fresh socket
-           return done({false, o.ms, fmt::format("sending to {}: {}", destination.to_string(), std::strerror(o.send_errno)),
-                        true, socket_kind});
+           return done({false, o.ms, unsent(destination, o.send_errno), true, socket_kind});
          }
-         done({false, o.ms, fmt::format("no echo reply from {} within {}", destination.to_string(), format_duration(timeout)),
-               false, socket_kind});
+         done({false, o.ms, unanswered(destination, timeout), false, socket_kind});
        });
 }
 
@@ -442,8 +451,8 @@ void Pinger::send() {
   if (!socket.is_open()) out.error = socket.open(destination_, kind_, false);
   if (out.error.empty()) {
     socket.quiet();  // the reply is read by answer(), not woken for
-    if (int err = socket.send_echo(session_->sequence++, header_overhead(destination_) + 56); err != 0) {
-      out.error = fmt::format("sending to {}: {}", destination_.to_string(), std::strerror(err));
+    if (int err = socket.send_echo(session_->sequence++, ping_size(destination_)); err != 0) {
+      out.error = unsent(destination_, err);
       socket.close();  // the next ping starts on a fresh socket
     }
   }
@@ -462,9 +471,7 @@ std::optional<PingOutcome> Pinger::answer(Duration timeout) {
   auto const ms = std::max(0.0, std::chrono::duration<double, std::milli>(arrived - out.sent_at).count());
   bool const in_time = reply && (!reply->at || ms <= std::chrono::duration<double, std::milli>(timeout).count());
   if (in_time) return PingOutcome{true, ms, "", false, kind};
-  return PingOutcome{false, reply ? ms : 0.0,
-                     fmt::format("no echo reply from {} within {}", destination_.to_string(), format_duration(timeout)),
-                     false, kind};
+  return PingOutcome{false, reply ? ms : 0.0, unanswered(destination_, timeout), false, kind};
 }
 
 void async_probe_mtu(boost::asio::io_context& io, net::IpAddress destination, MtuProbeSettings settings,

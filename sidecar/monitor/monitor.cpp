@@ -51,7 +51,7 @@ Duration confirm_delay(config::Monitor const& settings) { return std::min(settin
 // Whether a probe's ping may be answered by the time the next probe starts, rather than wake
 // the monitor when its reply comes: a reply read a probe late, dated when its ping went out,
 // must still be recent enough to keep the tunnel fresh.
-bool answers_can_wait(config::Monitor const& settings) { return settings.stale_after >= 2 * settings.probe_interval; }
+bool timers_let_replies_wait(config::Monitor const& settings) { return settings.stale_after >= 2 * settings.probe_interval; }
 
 // Any route event counts, whatever its link: `ip route replace` moves a route to another
 // link with one RTM_NEWROUTE for the new link and nothing for ours.
@@ -207,7 +207,7 @@ void Monitor::take_last_answer(Probe& probe) {
 
 // Not while anything is amiss: then each probe's reply is waited for, and judged at once.
 bool Monitor::answer_can_wait() const {
-  return answers_can_wait(config_.monitor) && !freshness_.counters_needed() && !ladder_.in_trouble();
+  return timers_let_replies_wait(config_.monitor) && !freshness_.counters_needed() && !ladder_.in_trouble();
 }
 
 // Events say when the link changes; without them (or after a lost event, or a failed look)
