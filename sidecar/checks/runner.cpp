@@ -168,8 +168,13 @@ CheckInputs inputs_from(config::Config const& config) {
 }
 
 Report prove_path(config::Config const& config, CheckInputs const& inputs) {
-  auto runs = prepare_all(config, inputs);  // not resized after this: the handlers hold references
   boost::asio::io_context io;
+  return prove_path(config, inputs, io);
+}
+
+Report prove_path(config::Config const& config, CheckInputs const& inputs, boost::asio::io_context& io) {
+  auto runs = prepare_all(config, inputs);  // not resized after this: the handlers hold references
+  io.restart();  // after the previous check's run() ran out of work
   for (auto& target : runs) {
     bool const hopeless = target.handshake->status == Status::fail && !target.awaits_first_handshake;
     if (hopeless) continue;  // everything after it is skipped

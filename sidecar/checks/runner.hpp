@@ -35,5 +35,8 @@ struct CheckInputs {
 CheckInputs inputs_from(config::Config const& config);
 
 Report prove_path(config::Config const& config, CheckInputs const& inputs);
+// The same, waiting on `io`: a caller that checks again and again keeps one, rather than a
+// new epoll, eventfd and timerfd in the kernel for every check.
+Report prove_path(config::Config const& config, CheckInputs const& inputs, boost::asio::io_context& io);
 
 }  // namespace wgs::checks

@@ -21,7 +21,7 @@ constexpr unsigned release_all_every = 10;
 
 // The gating stages only (SIDECAR_REQUIRE). The handshake is read through a backend of its
 // own, so the check never touches the Tunnel the monitor may be re-creating.
-checks::Report gating_checks(config::Config const& config) {
+checks::Report gating_checks(config::Config const& config, boost::asio::io_context& io) {
   auto inputs = checks::inputs_from(config);
   inputs.stages.clear();
   for (auto const& name : config.supervision.require) {
@@ -34,7 +34,7 @@ checks::Report gating_checks(config::Config const& config) {
     if (!state || state->peers.empty()) return std::nullopt;
     return state->peers.front().last_handshake;
   };
-  return checks::prove_path(config, inputs);
+  return checks::prove_path(config, inputs, io);
 }
 
 }  // namespace
@@ -98,7 +98,7 @@ void Readiness::run() {
   last_start_ = Clock::now();
   bool const release_all = checks_run_++ % release_all_every == 0;
   auto const kept = release_all ? memory::MappedPages() : memory::MappedPages::now();
-  auto const report = gating_checks(config_);
+  auto const report = gating_checks(config_, checks_io_);
   memory::release_after_burst(kept);  // libpq's and OpenSSL's code is not needed again for a while
   if (stopped_) return;
   failures_ = report.ok_for(config_.supervision.require) ? 0 : failures_ + 1;

@@ -67,6 +67,7 @@ class Readiness {
   boost::asio::io_context loop_;  // before everything that lives on it
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{loop_.get_executor()};
   boost::asio::steady_timer timer_{loop_};
+  boost::asio::io_context checks_io_;  // the checks' own sockets wait here, one check at a time
   std::thread thread_;
 };
 
