@@ -86,7 +86,8 @@ struct Monitor::Probe {
   checks::PingOutcome ping;  // the ping judged here: this probe's, or the previous probe's when it was not waited for
   Clock::time_point pinged_at = started;  // when that ping went out
   bool pinged = false;  // it went out through the tunnel (none went out: a send failed, or nothing was waiting to be read)
-  std::function<Inspection()> look;  // asked as the probe starts, answered as it ends; or none
+  std::optional<Inspection> link;  // the link's look, when one was due
+  std::function<Inspection()> peer;  // asked as the probe starts, answered as it ends; or none
   Inspection seen;
 };
 
@@ -163,8 +164,9 @@ void Monitor::schedule_probe(Duration after) {
   });
 }
 
-// The ping goes out first; the look (the peer over UAPI or generic netlink, and the link
-// when it is due) runs while it travels, and its answer is usually waiting when the look is done.
+// The ping goes out first; the link's look (when due) and the question to the peer (over UAPI
+// or generic netlink, when wanted) run while it travels, and its answer is usually waiting when
+// they are done. The link's look leaves the peer alone: an answered ping says more than its counters.
 void Monitor::probe() {
   if (stopped_ || given_up_) return;
   probing_ = true;
@@ -180,12 +182,13 @@ void Monitor::probe() {
     });
   }
   if (links_look_due(probe->started)) {
-    probe->look = [seen = inspect(wireguard_, tunnel_)] { return seen; };
+    probe->link = inspect_link(wireguard_, tunnel_);
     next_links_look_ = probe->started + config_.monitor.check_interval;
-  } else if (peer_read_due()) {
+  }
+  if (peer_read_due()) {
     // The peer's counters are asked for now and read once the ping is answered: a userspace
     // implementation's answer then waits in its socket, and the probe wakes once, not twice.
-    probe->look = ask_peer(tunnel_);
+    probe->peer = ask_peer(tunnel_);
   }
   probe_part_done(probe);
 }
@@ -230,7 +233,8 @@ Inspection Monitor::look_after_ping(Probe const& probe) {
 void Monitor::probe_part_done(std::shared_ptr<Probe> const& probe) {
   if (--probe->outstanding > 0) return;
   probing_ = false;
-  probe->seen = probe->look ? probe->look() : look_after_ping(*probe);
+  auto const peer = probe->peer ? probe->peer() : look_after_ping(*probe);
+  probe->seen = probe->link ? with_peer(*probe->link, peer) : peer;
   if (!probe->seen.error.empty()) next_links_look_ = {};  // a look that failed is taken in full next time
   probe_finished(*probe);
 }
@@ -383,8 +387,8 @@ void Monitor::on_link_events() {
 // An event said something changed: inspect without waiting for the next probe.
 void Monitor::look_now() {
   if (probing_ || stopped_ || given_up_) return;  // the probe under way will see it
-  auto const seen = inspect(wireguard_, tunnel_);
-  record_view(seen);
+  auto const seen = inspect_link(wireguard_, tunnel_);
+  if (!seen.error.empty()) log::debug("tunnel inspection: {}", seen.error);
   if (seen.damage_step()) handle_damage(seen, Clock::now());
 }
 

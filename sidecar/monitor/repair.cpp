@@ -46,12 +46,11 @@ void read_peer(Result<wireguard::DeviceState> const& state, Inspection& seen) {
 Status look_at_links(config::WireGuard const& wireguard, tunnel::Tunnel const& tunnel, Inspection& seen) {
   auto socket = rtnl::open();
   if (!socket) return socket.error();
-  auto index = rtnl::find_link(*socket, wireguard.interface.name);
-  if (!index) return index.error();
-  seen.interface_present = index->has_value() && **index == tunnel.ifindex;
+  auto link = rtnl::get_link(*socket, wireguard.interface.name);
+  if (!link) return link.error();
+  seen.interface_present = link->has_value() && (*link)->index == tunnel.ifindex;
   if (!seen.interface_present || !seen.implementation_alive) return ok_status();
-  // Not knowing what is missing still leaves the peer worth reading.
-  if (auto missing = tunnel::find_missing(*socket, tunnel.ifindex, wireguard)) seen.missing = describe(*missing);
+  if (auto missing = tunnel::find_missing(*socket, **link, wireguard)) seen.missing = describe(*missing);
   else seen.error = missing.error().message;
   return ok_status();
 }
@@ -59,7 +58,9 @@ Status look_at_links(config::WireGuard const& wireguard, tunnel::Tunnel const& t
 StepOutcome restore_links(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
   auto socket = rtnl::open();
   if (!socket) return {false, socket.error().message};
-  auto missing = tunnel::find_missing(*socket, tunnel.ifindex, wireguard);
+  auto link = rtnl::get_link(*socket, tunnel.ifindex);
+  if (!link) return {false, link.error().message};
+  auto missing = tunnel::find_missing(*socket, *link, wireguard);
   if (!missing) return {false, missing.error().message};
   if (missing->empty()) return {.succeeded = true, .detail = "nothing was missing", .changed_nothing = true};
   if (auto applied = tunnel::apply_link(*socket, tunnel.ifindex, wireguard, tunnel.mtu); !applied) {
@@ -143,16 +144,23 @@ std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel) {
   };
 }
 
-Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
+Inspection inspect_link(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
   Inspection seen;
-  if (!tunnel.backend) return ask_peer(tunnel)();  // answered at once: there is no device to ask
-  seen.implementation_alive = tunnel.backend->is_alive();
-  if (auto links = look_at_links(wireguard, tunnel, seen); !links) {
-    seen.error = links.error().message;
-    return seen;
-  }
-  if (seen.interface_present && seen.implementation_alive) read_peer(tunnel.backend->read(), seen);
+  seen.interface_present = tunnel.backend != nullptr;  // a re-creation that failed half-way left none
+  seen.implementation_alive = tunnel.backend && tunnel.backend->is_alive();
+  if (!tunnel.backend) return seen;
+  if (auto links = look_at_links(wireguard, tunnel, seen); !links) seen.error = links.error().message;
   return seen;
+}
+
+Inspection with_peer(Inspection link, Inspection const& peer) {
+  link.implementation_alive = link.implementation_alive && peer.implementation_alive;
+  link.handshake_age = peer.handshake_age;
+  link.rx_bytes = peer.rx_bytes;
+  link.tx_bytes = peer.tx_bytes;
+  link.peer_read = peer.peer_read;
+  if (link.error.empty()) link.error = peer.error;
+  return link;
 }
 
 StepOutcome take_step(Step step, config::WireGuard& wireguard, tunnel::Tunnel& tunnel, enroll::Edge* edge) {

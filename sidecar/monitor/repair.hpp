@@ -29,12 +29,15 @@ struct Inspection {
   std::string damage() const;
 };
 
-// The link (rtnetlink: present, up, its addresses and routes) and the peer.
-Inspection inspect(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel);
+// The link (rtnetlink: present, up, its addresses and routes) and whether a userspace
+// implementation still runs. The peer is not read: that is ask_peer's, when a probe wants it.
+Inspection inspect_link(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel);
 // The peer alone, and whether a userspace implementation still runs: the probe's look
 // while rtnetlink events watch the link. In two steps: the question now, the Inspection when
 // the returned function is called (wireguard::Backend::ask says why).
 std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel);
+// The link's look with what a read of the peer saw.
+Inspection with_peer(Inspection link, Inspection const& peer);
 
 struct StepOutcome {
   bool succeeded = false;

@@ -185,10 +185,14 @@ Status Socket::receive_replies(ReplyReader& reader, std::string_view what) {
   auto const deadline = Clock::now() + timeout_;
   std::size_t total = 0;
   while (!reader.finished()) {
-    if (auto status = wait_readable(fd(), deadline, what, timeout_); !status) return status;
+    // The kernel answers most requests before the send returns: read first, wait only when
+    // nothing is queued yet.
     auto const received = receive_datagram(fd(), buffer_);
     if (received < 0) return system_error(what, errno);  // ENOSPC: a message larger than our buffer
-    if (received == 0) continue;
+    if (received == 0) {
+      if (auto status = wait_readable(fd(), deadline, what, timeout_); !status) return status;
+      continue;
+    }
     total += static_cast<std::size_t>(received);
     auto const fed = reader.feed(Bytes(buffer_.data(), static_cast<std::size_t>(received)));
     sodium_memzero(buffer_.data(), static_cast<std::size_t>(received));

@@ -31,17 +31,15 @@ Status apply_link(netlink::Socket& socket, int index, config::WireGuard const& w
   return ok_status();
 }
 
-Result<Missing> find_missing(netlink::Socket& socket, int index, config::WireGuard const& wireguard) {
+Result<Missing> find_missing(netlink::Socket& socket, rtnl::LinkInfo const& link, config::WireGuard const& wireguard) {
   Missing missing;
-  auto link = rtnl::get_link(socket, index);
-  if (!link) return link.error();
-  missing.down = !link->is_up();
-  auto addresses = rtnl::list_addresses(socket, index);
+  missing.down = !link.is_up();
+  auto addresses = rtnl::list_addresses(socket, link.index);
   if (!addresses) return addresses.error();
   for (auto const& wanted : wireguard.interface.addresses) {
     if (std::find(addresses->begin(), addresses->end(), wanted) == addresses->end()) missing.addresses.push_back(wanted);
   }
-  auto routes = rtnl::list_routes(socket, index);
+  auto routes = rtnl::list_routes(socket, link.index);
   if (!routes) return routes.error();
   for (auto const& wanted : routes_needed(wireguard)) {
     bool const present = std::any_of(routes->begin(), routes->end(),

@@ -23,7 +23,8 @@ struct Missing {
   bool empty() const { return addresses.empty() && routes.empty() && !down; }
 };
 
-// What apply_link would add again (addresses, routes, the up flag).
-Result<Missing> find_missing(netlink::Socket& rtnl, int index, config::WireGuard const& wireguard);
+// What apply_link would add again to `link` (addresses, routes, the up flag).
+Result<Missing> find_missing(netlink::Socket& rtnl, netlink::rtnl::LinkInfo const& link,
+                             config::WireGuard const& wireguard);
 
 }  // namespace wgs::tunnel
