@@ -15,16 +15,26 @@
 # certificates, plus the lab's CA), as the README's RDS recipe has it: a gating check's TLS
 # context is built from that file.
 
-# proc_cost PID: "CPU_NS VOLUNTARY_SWITCHES NONVOLUNTARY_SWITCHES" over all threads of PID.
+# proc_cost PID: "CPU_NS VOLUNTARY_SWITCHES NONVOLUNTARY_SWITCHES MONITOR_NS CHECKS_NS" over all
+# threads of PID; the last two are wgsidecar's threads wgs-monitor (the probes, the link's look)
+# and wgs-checks (the gating checks: a login a minute), 0 for any other program.
 proc_cost() {
-  local pid=$1 task ns=0 voluntary=0 preempted=0 run v n
+  local pid=$1 task ns=0 voluntary=0 preempted=0 monitor=0 checks=0 run v n comm
   for task in /proc/"$pid"/task/*; do
     read -r run _ < "$task/schedstat" || continue
     read -r v n <<<"$(awk '/^voluntary_ctxt/ {v = $2} /^nonvoluntary_ctxt/ {n = $2} END {print v, n}' "$task/status")"
     ns=$((ns + run)) voluntary=$((voluntary + v)) preempted=$((preempted + n))
+    read -r comm < "$task/comm" || comm=
+    case $comm in
+      wgs-monitor) monitor=$((monitor + run)) ;;
+      wgs-checks) checks=$((checks + run)) ;;
+    esac
   done
-  echo "$ns $voluntary $preempted"
+  echo "$ns $voluntary $preempted $monitor $checks"
 }
+
+# per_minute NS SECONDS: NS of CPU over SECONDS as ms a minute.
+per_minute() { awk -v c="$1" -v s="$2" 'BEGIN {printf "%.2f", c / 1e6 / s * 60}'; }
 
 # rss_of PID: "RSS ANON FILE" in KiB.
 rss_of() { awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} /^RssFile/ {f = $2} END {print r, a, f}' "/proc/$1/status"; }
@@ -45,10 +55,10 @@ rss_sampler() {
 
 # idle_record SYSTEM PID BEFORE AFTER SECONDS [RSS_FILE]: samples under IDLE_SCENARIO (default idle).
 idle_record() {
-  local system=$1 pid=$2 before=$3 after=$4 seconds=$5 samples=${6:-} c0 s0 p0 c1 s1 p1 rss anon file
+  local system=$1 pid=$2 before=$3 after=$4 seconds=$5 samples=${6:-} c0 s0 p0 m0 k0 c1 s1 p1 m1 k1 rss anon file
   local scenario=${IDLE_SCENARIO:-idle}
-  read -r c0 s0 p0 <<<"$before"
-  read -r c1 s1 p1 <<<"$after"
+  read -r c0 s0 p0 m0 k0 <<<"$before"
+  read -r c1 s1 p1 m1 k1 <<<"$after"
   read -r rss anon file <<<"$(rss_of "$pid")"
   if [ -n "$samples" ] && [ -s "$samples" ]; then
     sample "$scenario" "$system" rss "$(sort -n "$samples" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')" KiB
@@ -58,7 +68,11 @@ idle_record() {
   fi
   sample "$scenario" "$system" rss_anon "$anon" KiB
   sample "$scenario" "$system" rss_file "$file" KiB
-  sample "$scenario" "$system" cpu "$(awk -v c="$((c1 - c0))" -v s="$seconds" 'BEGIN {printf "%.2f", c / 1e6 / s * 60}')" "ms per min"
+  sample "$scenario" "$system" cpu "$(per_minute "$((c1 - c0))" "$seconds")" "ms per min"
+  if [ "$m1" -gt 0 ] || [ "$k1" -gt 0 ]; then
+    sample "$scenario" "$system" cpu_monitor "$(per_minute "$((m1 - m0))" "$seconds")" "ms per min"
+    sample "$scenario" "$system" cpu_checks "$(per_minute "$((k1 - k0))" "$seconds")" "ms per min"
+  fi
   sample "$scenario" "$system" wakeups "$(awk -v n="$((s1 - s0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
   sample "$scenario" "$system" preempted "$(awk -v n="$((p1 - p0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
 }
