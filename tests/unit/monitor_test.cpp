@@ -4,6 +4,7 @@
 #include "monitor/ladder.hpp"
 #include "monitor/name_schedule.hpp"
 #include "monitor/readiness.hpp"
+#include "monitor/repair.hpp"
 
 using namespace wgs;
 using namespace std::chrono_literals;
@@ -247,6 +248,50 @@ TEST_CASE("readiness: a login is an auth stage that ran, passed or failed") {
   std::map<std::string, std::uint64_t> counts{{"primary", 4}};
   monitor::count_logins(report, counts);
   CHECK(counts == std::map<std::string, std::uint64_t>{{"primary", 5}, {"replica", 1}});
+}
+
+TEST_CASE("inspection: the link's look keeps what it saw and takes the peer's counters from a read of its own") {
+  monitor::Inspection read;
+  read.peer_read = true;
+  read.rx_bytes = 300;
+  read.tx_bytes = 200;
+  read.handshake_age = 7s;
+  monitor::Inspection dead;
+  dead.implementation_alive = false;
+  dead.error = "wireguard-go exited";
+  monitor::Inspection unreadable;
+  unreadable.error = "no answer on the UAPI socket";
+  monitor::Inspection lacking;
+  lacking.missing = "route 10.50.0.0/24";
+  monitor::Inspection unlooked;
+  unlooked.error = "opening a netlink socket: Too many open files";
+  struct Row {
+    char const* what;
+    monitor::Inspection link, peer;
+    bool peer_read;
+    std::uint64_t rx;
+    std::string missing, error;
+    std::optional<Step> step;
+  };
+  std::vector<Row> const rows{
+      {"a whole link, the peer read", {}, read, true, 300, "", "", std::nullopt},
+      {"a whole link, the peer left alone (an answered ping)", {}, {}, false, 0, "", "", std::nullopt},
+      {"a route gone, the peer read", lacking, read, true, 300, "route 10.50.0.0/24", "", Step::links},
+      {"the implementation gone by the peer's read", {}, dead, false, 0, "", "wireguard-go exited", Step::interface},
+      {"the peer unreadable", {}, unreadable, false, 0, "", "no answer on the UAPI socket", std::nullopt},
+      {"the link unreadable: its error first", unlooked, unreadable, false, 0, "",
+       "opening a netlink socket: Too many open files", std::nullopt},
+  };
+  for (auto const& row : rows) {
+    CAPTURE(row.what);
+    auto const seen = monitor::with_peer(row.link, row.peer);
+    CHECK(seen.peer_read == row.peer_read);
+    CHECK(seen.rx_bytes == row.rx);
+    CHECK(seen.missing == row.missing);
+    CHECK(seen.error == row.error);
+    CHECK(seen.damage_step() == row.step);
+    if (row.peer_read) CHECK(seen.handshake_age == std::optional<Duration>(7s));
+  }
 }
 
 TEST_CASE("name schedule: a TTL sets the next lookup, within the floor and the ceiling") {
