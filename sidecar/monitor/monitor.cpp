@@ -1,7 +1,6 @@
 #include "monitor/monitor.hpp"
 
 #include <net/if.h>
-#include <pthread.h>
 
 #include <algorithm>
 #include <future>
@@ -11,6 +10,7 @@
 #include "dns/resolve.hpp"
 #include "log/log.hpp"
 #include "memory/release.hpp"
+#include "monitor/loop_thread.hpp"
 
 namespace wgs::monitor {
 namespace {
@@ -82,7 +82,7 @@ std::optional<Duration> smaller(std::optional<Duration> a, std::optional<Duratio
 
 struct Monitor::Probe {
   Clock::time_point started = Clock::now();
-  int outstanding = 1;  // the look, and the ping when there is a target
+  int outstanding = 1;  // the probe's own part, and a ping waited for
   checks::PingOutcome ping;  // the ping judged here: this probe's, or the previous probe's when it was not waited for
   Clock::time_point pinged_at = started;  // when that ping went out
   bool pinged = false;  // it went out through the tunnel (none went out: a send failed, or nothing was waiting to be read)
@@ -115,10 +115,7 @@ Monitor::~Monitor() { stop(); }
 
 void Monitor::start() {
   boost::asio::post(loop_, [this] { begin(); });
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "wgs-monitor");  // for top -H, and for telling the threads apart
-    loop_.run();
-  });
+  thread_ = loop_thread(loop_, "wgs-monitor");
 }
 
 void Monitor::begin() {
@@ -388,7 +385,7 @@ void Monitor::on_link_events() {
 void Monitor::look_now() {
   if (probing_ || stopped_ || given_up_) return;  // the probe under way will see it
   auto const seen = inspect_link(wireguard_, tunnel_);
-  if (!seen.error.empty()) log::debug("tunnel inspection: {}", seen.error);
+  record_view(seen);
   if (seen.damage_step()) handle_damage(seen, Clock::now());
 }
 

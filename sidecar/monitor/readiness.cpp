@@ -1,7 +1,5 @@
 #include "monitor/readiness.hpp"
 
-#include <pthread.h>
-
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
@@ -9,6 +7,7 @@
 #include "checks/runner.hpp"
 #include "log/log.hpp"
 #include "memory/release.hpp"
+#include "monitor/loop_thread.hpp"
 #include "tunnel/tunnel.hpp"
 
 namespace wgs::monitor {
@@ -60,10 +59,7 @@ void Readiness::start(bool passing) {
   if (config_.supervision.require.empty()) return;
   failures_ = passing ? 0 : 1;
   schedule(next_check_after(failures_, config_.monitor.probe_interval, config_.monitor.check_interval));
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "wgs-checks");
-    loop_.run();
-  });
+  thread_ = loop_thread(loop_, "wgs-checks");
 }
 
 void Readiness::stop() {

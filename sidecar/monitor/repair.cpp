@@ -133,10 +133,17 @@ std::string Inspection::damage() const {
   return {};
 }
 
-std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel) {
+// What the backend alone tells: whether there is one (a re-creation that failed half-way left
+// none) and whether its implementation still runs.
+Inspection backend_seen(tunnel::Tunnel const& tunnel) {
   Inspection seen;
-  seen.interface_present = tunnel.backend != nullptr;  // a re-creation that failed half-way left none
+  seen.interface_present = tunnel.backend != nullptr;
   seen.implementation_alive = tunnel.backend && tunnel.backend->is_alive();
+  return seen;
+}
+
+std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel) {
+  auto seen = backend_seen(tunnel);
   if (!seen.implementation_alive) return [seen] { return seen; };
   return [seen, answer = tunnel.backend->ask()]() mutable {
     read_peer(answer(), seen);
@@ -145,9 +152,7 @@ std::function<Inspection()> ask_peer(tunnel::Tunnel& tunnel) {
 }
 
 Inspection inspect_link(config::WireGuard const& wireguard, tunnel::Tunnel& tunnel) {
-  Inspection seen;
-  seen.interface_present = tunnel.backend != nullptr;  // a re-creation that failed half-way left none
-  seen.implementation_alive = tunnel.backend && tunnel.backend->is_alive();
+  auto seen = backend_seen(tunnel);
   if (!tunnel.backend) return seen;
   if (auto links = look_at_links(wireguard, tunnel, seen); !links) seen.error = links.error().message;
   return seen;
