@@ -107,7 +107,10 @@ struct Supervision {
 
 struct Monitor {
   Duration probe_interval{10'000};              // SIDECAR_PROBE_INTERVAL: ping + handshake read
-  Duration check_interval{60'000};              // SIDECAR_CHECK_INTERVAL: the gating checks again (a login)
+  // SIDECAR_CHECK_INTERVAL: the gating checks again. Each is a TLS handshake and a SCRAM login,
+  // a backend forked on RDS and most of an idle machine's CPU; an unanswered probe runs them at
+  // once anyway, so the cadence only bounds how late a fault on the database's side shows.
+  Duration check_interval{120'000};
   Duration stale_after{30'000};                 // SIDECAR_STALE_AFTER: no reply nor rx this long
   Duration give_up_after{600'000};              // SIDECAR_GIVE_UP_AFTER: then stop the app, exit 69
 };

@@ -4,7 +4,7 @@
 // rx/tx counters) when the ping goes unanswered or cannot prove anything (no ping target,
 // pings never answered, trouble already). The link itself (addresses, routes, up) is watched
 // through rtnetlink events, which bring a full look forward, so a deleted route or interface
-// is mended at once; a probe looks at the link and the peer once every SIDECAR_CHECK_INTERVAL,
+// is mended at once; a probe looks at the link (not the peer) once every SIDECAR_CHECK_INTERVAL,
 // and at every probe when events cannot be had. A stale tunnel climbs the ladder
 // (monitor/ladder.hpp); past SIDECAR_GIVE_UP_AFTER it gives up. The hub's endpoint name is
 // looked up again when its TTL runs out, when /etc/hosts or /etc/resolv.conf change, and when

@@ -272,6 +272,16 @@ TEST_CASE("fractional durations mean what they say") {
   CHECK(loaded.config.monitor.give_up_after.count() == 5'400'000);
 }
 
+// The README's table of settings: what a machine does when the operator sets none of them.
+TEST_CASE("the seed's secrets alone give the documented timers") {
+  auto const loaded = config::load(seed_environment());
+  REQUIRE(loaded.problems.empty());
+  CHECK(loaded.config.monitor.probe_interval.count() == 10'000);
+  CHECK(loaded.config.monitor.check_interval.count() == 120'000);  // a login every 2 minutes
+  CHECK(loaded.config.monitor.stale_after.count() == 30'000);
+  CHECK(loaded.config.monitor.give_up_after.count() == 600'000);
+}
+
 TEST_CASE("empty means error for every setting where empty means nothing") {
   std::vector<char const*> const variables = {
       "WG_PRIVATE_KEY", "WG_ADDRESS", "WG_PEER_PUBLIC_KEY", "WG_PEER_ENDPOINT", "WG_ALLOWED_IPS",
