@@ -12,11 +12,6 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
 NEVER = float("inf")
 
 
@@ -183,6 +178,11 @@ def order_key(key):
 
 
 def chart(samples, png):
+    import matplotlib  # only here: merging a partial run's rows needs no plotting
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     data = [numbers(samples.get(("startup", s, "app_start"), [])) for s in ("wgsidecar", "seed")]
     left.boxplot(data, labels=["wgsidecar run", "seed entrypoint.sh"], vert=False)
@@ -217,22 +217,40 @@ def family(scenario):
     return scenario.split(":")[0]
 
 
+def families_of(line):
+    """The scenario families a line of RESULTS.md is about: a partial run's machine line ("Rows
+    of idle, pagewalk from a later run: ...") or a note ("- [idle] ..."); None for the machine
+    line of the last full run."""
+    for start, end in (("Rows of ", " from a later run"), ("- [", "] ")):
+        if line.startswith(start) and end in line:
+            return set(line[len(start):line.index(end)].split(", "))
+    return None
+
+
+def tagged(note):
+    """A line of notes.txt ("FAMILY<tab>TEXT", bench/lib.sh's note) as RESULTS.md shows it."""
+    family, _, text = note.partition("\t")
+    return f"- [{family}] {text}"
+
+
 def previous(results, measured):
-    """What a partial run (BENCH_ONLY) keeps of the last RESULTS.md: the rows, machine lines and
-    notes of the scenario families it did not measure."""
+    """What a partial run (BENCH_ONLY) keeps of the last RESULTS.md: the rows of the scenario
+    families it did not measure, and the machine lines and notes of the runs those rows came
+    from. A machine line or a note goes once a later run has measured all of its families again."""
     if not results.exists():
         return [], [], []
     rows, machines, notes = [], [], []
     section = None
     for line in results.read_text().splitlines():
+        replaced = (families_of(line) or {None}) <= measured
         if line.startswith("## "):
             section = line
         elif line.startswith("| ") and not line.startswith("| scenario") and section is None:
             if family(line.split("|")[1].strip()) not in measured:
                 rows.append(line)
-        elif line.startswith("Machine:") or line.startswith("Rows of "):
+        elif (line.startswith("Machine:") or line.startswith("Rows of ")) and not replaced:
             machines.append(line)
-        elif section == "## Notes" and line.startswith("- "):
+        elif section == "## Notes" and line.startswith("- ") and not replaced:
             notes.append(line)
     return rows, machines, notes
 
@@ -257,7 +275,7 @@ def main():
     if partial and machines:
         machine = "\n\n".join(machines + [f"Rows of {', '.join(sorted(measured))} from a later run: {machine}"])
     notes = (out / "notes.txt").read_text().strip() if (out / "notes.txt").exists() else ""
-    new_notes = [f"- {n}" for n in notes.splitlines()]
+    new_notes = [tagged(line) for line in notes.splitlines()]
     text = ["# Benchmarks", "", "Produced by `bench/run.sh`; do not edit by hand.", "", machine, "",
             "\n".join(merged(table(samples, units).splitlines(), kept)), "", f"![startup and recovery]({png.name})", ""]
     all_notes = [n for n in old_notes if n not in new_notes] + new_notes

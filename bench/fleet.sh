@@ -82,7 +82,7 @@ bench_fleet_hub() {
     sample fleet:hub wgsidecar pruned "${pruned% *}" machines
     sample fleet:hub wgsidecar "prune_ms" "${pruned#* }" ms
   else
-    note "Fleet: the prune of $count machines was not seen"
+    note fleet "Fleet: the prune of $count machines was not seen"
   fi
 }
 
@@ -106,5 +106,5 @@ bench_fleet() {
     bench_fleet_hub 1000
     cp "$fleet_tmp/hub.log" "$BENCH_OUT/logs/fleet-hub.log" 2>/dev/null || true
   )
-  note "Fleet: machines behind one NAT in namespaces, the hub on wgsidecar hub (wireguard-go), requests to each machine in turn for $seconds s (5 s deadline each). static = the seed's secrets on every machine, SIDECAR_ENROLL=off (one key shared); wgsidecar = each machine enrolled. fleet:start app_start against the same hub: static = SIDECAR_ENROLL=off, wgsidecar = enrolled; enroll_exchange is curl's time for one enrollment. fleet:hub: 1,000 machines enrolled one after another from one client (no handshakes: each expires after HUB_EXPIRE_AFTER=30s, and the sweep prunes them at once)."
+  note fleet "Fleet: machines behind one NAT in namespaces, the hub on wgsidecar hub (wireguard-go), requests to each machine in turn for $seconds s (5 s deadline each). static = the seed's secrets on every machine, SIDECAR_ENROLL=off (one key shared); wgsidecar = each machine enrolled. fleet:start app_start against the same hub: static = SIDECAR_ENROLL=off, wgsidecar = enrolled; enroll_exchange is curl's time for one enrollment. fleet:hub: 1,000 machines enrolled one after another from one client (no handshakes: each expires after HUB_EXPIRE_AFTER=30s, and the sweep prunes them at once)."
 }

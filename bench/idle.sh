@@ -121,7 +121,7 @@ bench_idle() {
   for i in "${!pids[@]}"; do before[i]=$(proc_cost "${pids[i]}"); : > "$BENCH_OUT/rss-$i"; done
   for i in 0 1 4; do [ -n "${pids[i]:-}" ] && { rss_sampler "${pids[i]}" "$BENCH_OUT/rss-$i" & samplers+=($!); }; done
   bench_log "idle: measuring for $seconds s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-  note "Idle window: load average $(cut -d' ' -f1-3 /proc/loadavg) at its start"
+  note idle "Idle window: load average $(cut -d' ' -f1-3 /proc/loadavg) at its start"
   sleep "$seconds"
   for i in "${!pids[@]}"; do after[i]=$(proc_cost "${pids[i]}"); done
   sessions_after=("$(pg_sessions "$sp")" "$(pg_sessions "$op")" "$(pg_sessions "$pp")")
@@ -166,7 +166,7 @@ bench_idle_bundle() {
     samplers+=($!)
   done
   bench_log "idle with an RDS-sized CA bundle: measuring for $seconds s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-  note "Idle window with the bundle ($(grep -c BEGIN "$BENCH_OUT/ca-bundle-$sp.pem") CA certificates): load average $(cut -d' ' -f1-3 /proc/loadavg) at its start"
+  note idle "Idle window with the bundle ($(grep -c BEGIN "$BENCH_OUT/ca-bundle-$sp.pem") CA certificates): load average $(cut -d' ' -f1-3 /proc/loadavg) at its start"
   sleep "$seconds"
   for i in "${!pids[@]}"; do after[i]=$(proc_cost "${pids[i]}"); done
   kill "${samplers[@]}" 2>/dev/null || true

@@ -11,8 +11,8 @@ bench_kernel() {
   if ! "$BENCH_ROOT/tests/kernel/vm-run.sh" --share "$build" --share "$BENCH_OUT:rw" --timeout 1200 \
     "$BENCH_DIR/kernel_vm.sh" "$BENCH_OUT" "$WGSIDECAR" "$runs" >"$BENCH_OUT/logs/kernel-vm.log" 2>&1; then
     bench_log "the kernel scenario failed (see $BENCH_OUT/logs/kernel-vm.log)"
-    note "Kernel backend against wg-quick under qemu: the VM run failed; see logs/kernel-vm.log."
+    note startup "Kernel backend against wg-quick under qemu: the VM run failed; see logs/kernel-vm.log."
     return 0
   fi
-  note "startup:kernel: both ends on kernel WireGuard inside a qemu VM under software emulation (TCG), so slower than the userspace rows; $runs starts of each, taking turns, in one boot."
+  note startup "startup:kernel: both ends on kernel WireGuard inside a qemu VM under software emulation (TCG), so slower than the userspace rows; $runs starts of each, taking turns, in one boot."
 }

@@ -8,8 +8,10 @@ bench_log() { printf 'bench: %s\n' "$*" >&2; }
 # sample SCENARIO SYSTEM METRIC VALUE UNIT: one measurement, one line of samples.tsv.
 sample() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$BENCH_OUT/samples.tsv"; }
 
-# note TEXT: a line for RESULTS.md's notes (what was waited for, what could not be measured).
-note() { printf '%s\n' "$*" >> "$BENCH_OUT/notes.txt"; }
+# note FAMILY TEXT: a line for RESULTS.md's notes (what was waited for, what could not be
+# measured) about the rows of one scenario family (the scenario's name before any colon), so it
+# goes when a later run measures that family again.
+note() { local family=$1; shift; printf '%s\t%s\n' "$family" "$*" >> "$BENCH_OUT/notes.txt"; }
 
 # ms_between T0 T1: milliseconds between two $EPOCHREALTIME values, 1 decimal.
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }

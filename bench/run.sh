@@ -130,18 +130,18 @@ main() {
     bench_log "3/5 idle cost"
     bench_idle "$SIDECAR_LAB" "$OTHER_LAB" "$THIRD_LAB" "$BENCH_IDLE_SECONDS"
     bench_idle_bundle "$SIDECAR_LAB" "$THIRD_LAB" "$BENCH_IDLE_SECONDS"
-    note "Idle: wgsidecar and the previous one (${BENCH_PREVIOUS:-not run}) with their default timers; CPU from schedstat (ns), wakeups = voluntary context switches of every thread (preempted = the nonvoluntary ones, a sign of the machine's load), RSS sampled every second (median and largest), db_logins = pg_stat_database.sessions opened during the window."
-    note "Pagewalk (bench/pagewalk.c, right after the idle window): CPU to touch 1,024 pages after 5 s asleep, 5 rounds; wgsidecar = within one 2 MiB page, as its hot code is since memory/hot_code.hpp; 4k_pages = on 4 KiB pages."
+    note idle "Idle: wgsidecar and the previous one (${BENCH_PREVIOUS:-not run}) with their default timers; CPU from schedstat (ns), wakeups = voluntary context switches of every thread (preempted = the nonvoluntary ones, a sign of the machine's load), RSS sampled every second (median and largest), db_logins = pg_stat_database.sessions opened during the window."
+    note pagewalk "Pagewalk (bench/pagewalk.c, right after the idle window): CPU to touch 1,024 pages after 5 s asleep, 5 rounds; wgsidecar = within one 2 MiB page, as its hot code is since memory/hot_code.hpp; 4k_pages = on 4 KiB pages."
   fi
   if wanted recovery; then
     bench_log "2/5 detection and recovery"
     bench_recovery "$SIDECAR_LAB" "$OTHER_LAB" "$BENCH_RECOVERY_ROUNDS"
-    note "Recovery: probe every 2 s, stale after 6 s (SIDECAR_PROBE_INTERVAL/SIDECAR_STALE_AFTER); hub UDP blocked for $BENCH_UDP_BLOCK s; each window ends when both labs are healthy or after $BENCH_HEAL_WAIT s. heal_* count from the fault's end (the unblock; the deletion or the move otherwise). Loops sample every 0.2 s plus the request or ping time (1 s deadline). Between faults the seed is given a manual wg-quick down/up, as its operator would have to."
+    note recovery "Recovery: probe every 2 s, stale after 6 s (SIDECAR_PROBE_INTERVAL/SIDECAR_STALE_AFTER); hub UDP blocked for $BENCH_UDP_BLOCK s; each window ends when both labs are healthy or after $BENCH_HEAL_WAIT s. heal_* count from the fault's end (the unblock; the deletion or the move otherwise). Loops sample every 0.2 s plus the request or ping time (1 s deadline). Between faults the seed is given a manual wg-quick down/up, as its operator would have to."
   fi
   if wanted move; then
     bench_log "4b/5 the hub moves behind its name"
     bench_move "$SIDECAR_LAB" "$OTHER_LAB" "$THIRD_LAB" "$BENCH_MOVE_ROUNDS"
-    note "Moved hub: wgsidecar with its default settings; heal_app counts from the hosts file's rewrite (the name resolves to the new address) to the app's first working request (GET /health, polled every 0.1 s); reresolve30s = the seed's wg-quick plus bench/reresolve.sh every 30 s (re-sets the endpoint once the handshake is 135 s old); waited up to $BENCH_MOVE_WAIT s. hub_sends: the hub pings the edge every 0.2 s after moving."
+    note move "Moved hub: wgsidecar with its default settings; heal_app counts from the hosts file's rewrite (the name resolves to the new address) to the app's first working request (GET /health, polled every 0.1 s); reresolve30s = the seed's wg-quick plus bench/reresolve.sh every 30 s (re-sets the endpoint once the handshake is 135 s old); waited up to $BENCH_MOVE_WAIT s. hub_sends: the hub pings the edge every 0.2 s after moving."
   fi
   if wanted check; then
     bench_log "5/5 check latency"

@@ -46,7 +46,7 @@ bench_sizes() {
   sample size wgsidecar added_to_base $(($(stat -c %s "$stripped") / 1024)) KiB
   sample size wgsidecar binary_unstripped $(($(stat -c %s "$WGSIDECAR") / 1024)) KiB
   strip -o "$BENCH_OUT/contacts-api.stripped" "$BENCH_APP"
-  note "contacts-api (the app, the same in both images), static and stripped: $(($(stat -c %s "$BENCH_OUT/contacts-api.stripped") / 1024)) KiB."
+  note size "contacts-api (the app, the same in both images), static and stripped: $(($(stat -c %s "$BENCH_OUT/contacts-api.stripped") / 1024)) KiB."
   pkgs=$(seed_packages)
   local pkg_kib image=${BENCH_IMAGE:-localhost/wgsidecar-test:prebuilt} base=${BENCH_SEED_BASE:-localhost/debian:bookworm}
   pkg_kib=$(awk '{s += $2} END {print s}' <<<"$pkgs")
@@ -54,17 +54,17 @@ bench_sizes() {
     sample size wgsidecar image "$kib" KiB
     if [ -n "${BENCH_SEED_IMAGE:-}" ] && seed_kib=$(image_size_kib "$BENCH_SEED_IMAGE"); then
       sample size seed image "$seed_kib" KiB
-      note "Images: $image against $BENCH_SEED_IMAGE (podman image sizes)."
+      note size "Images: $image against $BENCH_SEED_IMAGE (podman image sizes)."
     elif seed_kib=$(image_size_kib "$base"); then
       sample size seed image $((seed_kib + pkg_kib)) KiB
-      note "Images: $image (podman) against an estimate of the seed's image: $base ($seed_kib KiB) plus the Installed-Size of its packages (not built here; set BENCH_SEED_IMAGE to compare a built one). Both hold contacts-api as well."
+      note size "Images: $image (podman) against an estimate of the seed's image: $base ($seed_kib KiB) plus the Installed-Size of its packages (not built here; set BENCH_SEED_IMAGE to compare a built one). Both hold contacts-api as well."
     fi
   else
-    note "Images: $image not found (podman); the seed's stack is measured as Debian packages instead."
+    note size "Images: $image not found (podman); the seed's stack is measured as Debian packages instead."
   fi
   sample size seed added_to_base "$pkg_kib" KiB
-  note "The seed's stack as Debian 12 packages (Installed-Size, less what a debian:bookworm-slim base already has): $(awk '{print $1}' <<<"$pkgs" | paste -sd' ')."
+  note size "The seed's stack as Debian 12 packages (Installed-Size, less what a debian:bookworm-slim base already has): $(awk '{print $1}' <<<"$pkgs" | paste -sd' ')."
   # wgsidecar's userspace fallback needs wireguard-go where the kernel has no WireGuard (not on Fly).
   kib=$(dpkg-query -W -f='${Installed-Size}' wireguard-go 2>/dev/null || echo 0)
-  note "wireguard-go (only for the userspace fallback, needed by both where the kernel lacks WireGuard): $kib KiB installed."
+  note size "wireguard-go (only for the userspace fallback, needed by both where the kernel lacks WireGuard): $kib KiB installed."
 }
