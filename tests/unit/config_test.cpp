@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
 
 #include <fmt/ranges.h>
 
@@ -8,6 +12,7 @@
 #include "config/fields.hpp"
 #include "config/load.hpp"
 #include "keys/keys.hpp"
+#include "util/duration.hpp"
 #include "config_test_support.hpp"
 
 using namespace wgs;
@@ -272,14 +277,39 @@ TEST_CASE("fractional durations mean what they say") {
   CHECK(loaded.config.monitor.give_up_after.count() == 5'400'000);
 }
 
-// The README's table of settings: what a machine does when the operator sets none of them.
-TEST_CASE("the seed's secrets alone give the documented timers") {
+// The default the README's table of settings gives `variable` ("| `NAME` | `2m` | ..."), if it
+// gives one that parses.
+std::optional<Duration> documented_default(std::string const& readme, std::string_view variable) {
+  auto const row = fmt::format("| `{}` | `", variable);
+  auto const at = readme.find(row);
+  if (at == std::string::npos) return std::nullopt;
+  auto const from = at + row.size();
+  auto const parsed = parse_duration(std::string_view(readme).substr(from, readme.find('`', from) - from));
+  if (!parsed) return std::nullopt;
+  return parsed.value();
+}
+
+TEST_CASE("each timer's default is the one the README's table of settings gives") {
+  std::ifstream in(std::filesystem::path(WGS_SOURCE_DIR) / "README.md");
+  std::string const readme{std::istreambuf_iterator<char>(in), {}};
   auto const loaded = config::load(seed_environment());
   REQUIRE(loaded.problems.empty());
-  CHECK(loaded.config.monitor.probe_interval.count() == 10'000);
-  CHECK(loaded.config.monitor.check_interval.count() == 120'000);  // a login every 2 minutes
-  CHECK(loaded.config.monitor.stale_after.count() == 30'000);
-  CHECK(loaded.config.monitor.give_up_after.count() == 600'000);
+  auto const& config = loaded.config;
+  struct Case {
+    std::string variable;
+    Duration value;
+  } const cases[] = {
+      {"SIDECAR_CHECK_TIMEOUT", config.checks.stage_timeout},
+      {"SIDECAR_STARTUP_TIMEOUT", config.supervision.startup_timeout},
+      {"SIDECAR_PROBE_INTERVAL", config.monitor.probe_interval},
+      {"SIDECAR_CHECK_INTERVAL", config.monitor.check_interval},
+      {"SIDECAR_STALE_AFTER", config.monitor.stale_after},
+      {"SIDECAR_GIVE_UP_AFTER", config.monitor.give_up_after},
+  };
+  for (auto const& [variable, value] : cases) {
+    CAPTURE(variable);
+    CHECK(documented_default(readme, variable) == value);
+  }
 }
 
 TEST_CASE("empty means error for every setting where empty means nothing") {
