@@ -227,6 +227,13 @@ def families_of(line):
     return None
 
 
+def replaced(line, measured):
+    """Whether a later run (one that measured `measured`) has measured all of the families a
+    machine line or a note is about; never for the last full run's machine line."""
+    families = families_of(line)
+    return families is not None and families <= measured
+
+
 def tagged(note):
     """A line of notes.txt ("FAMILY<tab>TEXT", bench/lib.sh's note) as RESULTS.md shows it."""
     family, _, text = note.partition("\t")
@@ -242,15 +249,14 @@ def previous(results, measured):
     rows, machines, notes = [], [], []
     section = None
     for line in results.read_text().splitlines():
-        replaced = (families_of(line) or {None}) <= measured
         if line.startswith("## "):
             section = line
         elif line.startswith("| ") and not line.startswith("| scenario") and section is None:
             if family(line.split("|")[1].strip()) not in measured:
                 rows.append(line)
-        elif (line.startswith("Machine:") or line.startswith("Rows of ")) and not replaced:
+        elif (line.startswith("Machine:") or line.startswith("Rows of ")) and not replaced(line, measured):
             machines.append(line)
-        elif section == "## Notes" and line.startswith("- ") and not replaced:
+        elif section == "## Notes" and line.startswith("- ") and not replaced(line, measured):
             notes.append(line)
     return rows, machines, notes
 

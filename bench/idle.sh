@@ -33,8 +33,11 @@ proc_cost() {
   echo "$ns $voluntary $preempted $monitor $checks"
 }
 
-# per_minute NS SECONDS: NS of CPU over SECONDS as ms a minute.
-per_minute() { awk -v c="$1" -v s="$2" 'BEGIN {printf "%.2f", c / 1e6 / s * 60}'; }
+# cpu_per_minute NS SECONDS: NS of CPU over SECONDS as ms a minute.
+cpu_per_minute() { awk -v c="$1" -v s="$2" 'BEGIN {printf "%.2f", c / 1e6 / s * 60}'; }
+
+# rate COUNT SECONDS [PER]: COUNT events over SECONDS as events a second, or per PER seconds.
+rate() { awk -v n="$1" -v s="$2" -v per="${3:-1}" 'BEGIN {printf "%.2f", n / s * per}'; }
 
 # rss_of PID: "RSS ANON FILE" in KiB.
 rss_of() { awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} /^RssFile/ {f = $2} END {print r, a, f}' "/proc/$1/status"; }
@@ -68,13 +71,13 @@ idle_record() {
   fi
   sample "$scenario" "$system" rss_anon "$anon" KiB
   sample "$scenario" "$system" rss_file "$file" KiB
-  sample "$scenario" "$system" cpu "$(per_minute "$((c1 - c0))" "$seconds")" "ms per min"
+  sample "$scenario" "$system" cpu "$(cpu_per_minute "$((c1 - c0))" "$seconds")" "ms per min"
   if [ "$m1" -gt 0 ] || [ "$k1" -gt 0 ]; then
-    sample "$scenario" "$system" cpu_monitor "$(per_minute "$((m1 - m0))" "$seconds")" "ms per min"
-    sample "$scenario" "$system" cpu_checks "$(per_minute "$((k1 - k0))" "$seconds")" "ms per min"
+    sample "$scenario" "$system" cpu_monitor "$(cpu_per_minute "$((m1 - m0))" "$seconds")" "ms per min"
+    sample "$scenario" "$system" cpu_checks "$(cpu_per_minute "$((k1 - k0))" "$seconds")" "ms per min"
   fi
-  sample "$scenario" "$system" wakeups "$(awk -v n="$((s1 - s0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
-  sample "$scenario" "$system" preempted "$(awk -v n="$((p1 - p0))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s}')" "per s"
+  sample "$scenario" "$system" wakeups "$(rate "$((s1 - s0))" "$seconds")" "per s"
+  sample "$scenario" "$system" preempted "$(rate "$((p1 - p0))" "$seconds")" "per s"
 }
 
 # rds_sized_bundle CA_FILE PREFIX: a bundle of Debian's public roots and CA_FILE; prints its path.
@@ -129,11 +132,10 @@ bench_idle() {
   idle_record wgsidecar "$sidecar_pid" "${before[0]}" "${after[0]}" "$seconds" "$BENCH_OUT/rss-0"
   idle_record tini "$tini_pid" "${before[1]}" "${after[1]}" "$seconds" "$BENCH_OUT/rss-1"
   [ -z "$previous_pid" ] || idle_record previous "$previous_pid" "${before[4]}" "${after[4]}" "$seconds" "$BENCH_OUT/rss-4"
-  local per_min='BEGIN {printf "%.2f", n / s * 60}'
-  sample idle wgsidecar db_logins "$(awk -v n="$((sessions_after[0] - sessions_before[0]))" -v s="$seconds" "$per_min")" "per min"
-  sample idle tini db_logins "$(awk -v n="$((sessions_after[1] - sessions_before[1]))" -v s="$seconds" "$per_min")" "per min"
+  sample idle wgsidecar db_logins "$(rate "$((sessions_after[0] - sessions_before[0]))" "$seconds" 60)" "per min"
+  sample idle tini db_logins "$(rate "$((sessions_after[1] - sessions_before[1]))" "$seconds" 60)" "per min"
   [ -z "$previous_pid" ] ||
-    sample idle previous db_logins "$(awk -v n="$((sessions_after[2] - sessions_before[2]))" -v s="$seconds" "$per_min")" "per min"
+    sample idle previous db_logins "$(rate "$((sessions_after[2] - sessions_before[2]))" "$seconds" 60)" "per min"
   # Both tunnels' wireguard-go, for scale (not part of either supervisor's cost).
   idle_record wireguard-go:wgsidecar "$wg_pid" "${before[2]}" "${after[2]}" "$seconds"
   idle_record wireguard-go:seed "$seed_wg" "${before[3]}" "${after[3]}" "$seconds"
@@ -174,7 +176,7 @@ bench_idle_bundle() {
     IDLE_SCENARIO=idle:rds-bundle idle_record "${systems[i]}" "${pids[i]}" "${before[i]}" "${after[i]}" "$seconds" \
       "$BENCH_OUT/rss-bundle-$i"
     sample idle:rds-bundle "${systems[i]}" db_logins \
-      "$(awk -v n="$(($(pg_sessions "${prefixes[i]}") - sessions_before[i]))" -v s="$seconds" 'BEGIN {printf "%.2f", n / s * 60}')" "per min"
+      "$(rate "$(($(pg_sessions "${prefixes[i]}") - sessions_before[i]))" "$seconds" 60)" "per min"
   done
   for i in "${!pids[@]}"; do stop_pid "${pids[i]}"; done
   wait "${pids[@]}" 2>/dev/null || true

@@ -18,7 +18,7 @@ BENCH_ROOT=$(cd "$BENCH_DIR/.." && pwd)
 build=$(readlink -f "${1:-${WGS_BUILD:-$BENCH_ROOT/build}}")
 BENCH_RUNS=${BENCH_RUNS:-7}
 BENCH_CHECK_RUNS=${BENCH_CHECK_RUNS:-10}
-# Idle windows span whole gating-check intervals (2 min, the previous binary's 1 min), so a
+# Idle windows span whole gating-check intervals, of 2 minutes (the default) and of 1, so a
 # window's logins, and the CPU they cost, do not depend on where the window starts.
 BENCH_IDLE_SECONDS=${BENCH_IDLE_SECONDS:-360}
 BENCH_MOVE_ROUNDS=${BENCH_MOVE_ROUNDS:-3}
